@@ -1,0 +1,354 @@
+"""Load stage: every file under content/ parsed into plain records, every problem collected."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, describe
+from .errors import Problem, error, warning
+from .frontmatter import FrontMatter, parse_front_matter
+from .sources import decode_text, relative, walk_files
+from .yamlsafe import parse_yaml
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TEXT_KEYS = ("title", "kicker", "subtitle", "byline", "dateline", "summary", "title_note")
+ARTICLE_KEYS = frozenset(TEXT_KEYS + ("section", "tags", "source", "date", "updated", "order", "draft",
+                                      "translation", "slug", "aliases", "untranslated"))
+PAGE_KEYS = frozenset(("title", "summary", "slug", "aliases", "draft", "translation", "order"))
+# Not about language: written once in the original, inherited by translations (SPEC §2).
+INHERITED_KEYS = ("section", "tags", "source", "date", "updated", "order", "draft", "untranslated")
+SOURCE_KEYS = ("name", "date", "page", "url")
+TRANSLATION_STATUSES = ("human", "machine", "pending")
+
+
+@dataclass
+class Document:
+    """One Markdown file: which article or page, in which language, its checked front matter and body."""
+
+    path: Path
+    shown: str
+    kind: str  # "article" or "page"
+    edition: str | None  # YYYY-MM-DD for articles
+    stem: str
+    lang: str
+    meta: dict
+    key_lines: dict
+    body: str
+    body_line: int
+    body_hash: str
+
+    def line_of(self, key: str) -> int:
+        """The line of a front matter key (1 when absent)."""
+        return self.key_lines.get(key, 1)
+
+
+@dataclass
+class EditionInfo:
+    """edition.yaml, checked."""
+
+    date: str
+    shown: str
+    title: dict = field(default_factory=dict)
+    lead: dict = field(default_factory=dict)
+    order: tuple = ()
+    key_lines: dict = field(default_factory=dict)
+
+
+@dataclass
+class LoadedContent:
+    """Everything read from content/, before the model links it together."""
+
+    documents: list[Document]
+    editions: dict[str, EditionInfo]
+    tags: dict[str, dict]
+    glossary: dict[str, dict]
+    tag_lines: dict[str, int]
+    files_read: int
+    assets: list[tuple[Path, str]]  # (source file, site path) copied as they are
+
+
+def load_content(config: Config, cache: dict, problems: list[Problem]) -> LoadedContent:
+    """Read every file under content/; problems are appended, nothing raises for user mistakes."""
+    root = config.root
+    content_dir = root / "content"
+    if not content_dir.is_dir():
+        problems.append(error("content", None, "the content/ folder is missing",
+                              "create content/editions/YYYY-MM-DD/ with your articles", code="no-content"))
+    documents: list[Document] = []
+    editions: dict[str, EditionInfo] = {}
+    assets: list[tuple[Path, str]] = []
+    files = walk_files(content_dir)
+    for path in files:
+        rel = path.relative_to(content_dir).parts
+        shown = relative(path, root)
+        if path.suffix == ".md":
+            doc = load_document(path, shown, rel, config, cache, problems)
+            if doc:
+                documents.append(doc)
+        elif len(rel) == 3 and rel[0] == "editions" and rel[2] in ("edition.yaml", "edition.yml"):
+            if valid_edition_folder(rel[1], shown, problems):
+                editions[rel[1]] = load_edition_info(path, shown, rel[1], config, problems)
+        elif len(rel) >= 3 and rel[0] == "editions" and path.suffix not in (".yaml", ".yml"):
+            assets.append((path, "/".join(("assets",) + rel[1:])))
+        elif rel in (("tags.yaml",), ("glossary.yaml",)):
+            pass
+        elif path.suffix not in (".yaml", ".yml"):
+            assets.append((path, "/".join(("assets",) + rel)))
+    tags, tag_lines = load_term_list(content_dir / "tags.yaml", root, config, problems)
+    glossary, _ = load_term_list(content_dir / "glossary.yaml", root, config, problems)
+    return LoadedContent(documents, editions, tags, glossary, tag_lines, len(files), assets)
+
+
+def valid_edition_folder(name: str, shown: str, problems: list[Problem]) -> bool:
+    """An edition folder is a real date YYYY-MM-DD."""
+    try:
+        if DATE_RE.match(name):
+            dt.date.fromisoformat(name)
+            return True
+    except ValueError:
+        pass
+    problems.append(error(shown, None, f"edition folder '{name}' is not a date YYYY-MM-DD",
+                          "rename the folder, e.g. content/editions/2020-12-21/", code="bad-edition"))
+    return False
+
+
+def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dict,
+                  problems: list[Problem]) -> Document | None:
+    """Read one .md file and check its front matter; None when it cannot be used."""
+    name = rel[-1]
+    if len(rel) == 3 and rel[0] == "editions":
+        kind, edition = "article", rel[1]
+        if not valid_edition_folder(edition, shown, problems):
+            return None
+    elif len(rel) == 2 and rel[0] == "pages":
+        kind, edition = "page", None
+    else:
+        problems.append(error(shown, None, "a Markdown file in an unexpected place",
+                              "articles go in content/editions/YYYY-MM-DD/, pages in content/pages/",
+                              code="misplaced"))
+        return None
+    parts = name[:-3].rsplit(".", 1)
+    if len(parts) != 2 or parts[1] not in config.codes:
+        problems.append(error(shown, None, "the file name does not end in a language: name.LANG.md",
+                              f"rename it, e.g. {parts[0]}.{config.original_language}.md "
+                              f"(languages: {', '.join(config.codes)})", code="no-language"))
+        return None
+    stem, lang = parts
+    data = path.read_bytes()
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    cached = cache.get(digest)
+    if cached is None:
+        cached = parse_file(data, shown, kind)
+        cache[digest] = cached
+    fm, found, body_hash = cached
+    problems.extend(replace_path(p, shown) for p in found)
+    if any(p.level == "error" for p in found):
+        return None
+    meta = dict(fm.meta)
+    if "slug" not in meta:
+        meta["slug"] = stem
+    if not isinstance(meta.get("slug"), str) or not SLUG_RE.match(meta["slug"]):
+        bad = meta.get("slug")
+        where = fm.line_of("slug") if "slug" in fm.meta else 1
+        problems.append(error(shown, where, f"the slug '{bad}' is not lowercase ASCII letters, digits and '-'",
+                              "rename the file or set `slug:` to something like sanmin-activity", code="bad-slug"))
+        return None
+    return Document(path, shown, kind, edition, stem, lang, meta, fm.key_lines, fm.body, fm.body_line, body_hash)
+
+
+def replace_path(problem: Problem, shown: str) -> Problem:
+    """A cached problem shown under the file's current name."""
+    if problem.path == shown:
+        return problem
+    return Problem(shown, problem.line, problem.message, problem.hint, problem.level, problem.code)
+
+
+def parse_file(data: bytes, shown: str, kind: str) -> tuple[FrontMatter, list[Problem], str]:
+    """Decode, split and check one file (pure: the result is cached by the file's hash)."""
+    text, problem = decode_text(data, shown)
+    if problem:
+        return FrontMatter(), [problem], ""
+    fm = parse_front_matter(text, shown)
+    found = list(fm.problems)
+    if not found:
+        found.extend(check_meta(fm, shown, kind))
+    body_hash = hashlib.blake2b(fm.body.encode("utf-8"), digest_size=16).hexdigest()
+    return fm, found, body_hash
+
+
+def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
+    """Check the types of the front matter values; normalise dates in place."""
+    found: list[Problem] = []
+    meta = fm.meta
+    known = ARTICLE_KEYS if kind == "article" else PAGE_KEYS
+
+    def fail(key: str, message: str, hint: str, code: str = "bad-value") -> None:
+        found.append(error(shown, fm.line_of(key), message, hint, code=code))
+
+    for key in meta:
+        if not isinstance(key, str) or key not in known:
+            found.append(warning(shown, fm.line_of(str(key)), f"unknown front matter key '{key}'",
+                                 nearest_hint(str(key), known), code="unknown-key"))
+    if "title" not in meta:
+        fail("title", "the front matter has no title", "add `title: …`", code="missing-title")
+    for key in TEXT_KEYS:
+        if key in meta and key in known:
+            value = meta[key]
+            if not isinstance(value, str) or (key == "title" and not value.strip()):
+                fail(key, f"`{key}` should be text, but is {describe(value)}",
+                     f"put the text in quotes: {key}: \"{value}\"")
+    if "section" in meta and not isinstance(meta["section"], str):
+        fail("section", f"`section` should be a section key, but is {describe(meta['section'])}",
+             "e.g. section: economy")
+    if "tags" in meta:
+        tags = meta["tags"]
+        if isinstance(tags, str):
+            meta["tags"] = [tags]
+        elif not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            fail("tags", "`tags` should be a list of tag names", "e.g. tags: [rcep, shibei]")
+    for key in ("draft",):
+        if key in meta and not isinstance(meta[key], bool):
+            fail(key, f"`{key}` should be true or false, but is {describe(meta[key])}", f"{key}: true")
+    if "order" in meta and (isinstance(meta["order"], bool) or not isinstance(meta["order"], int)):
+        fail("order", f"`order` should be a whole number, but is {describe(meta['order'])}", "e.g. order: 1")
+    for key in ("date", "updated"):
+        if key in meta:
+            value = to_datetime(meta[key])
+            if value is None:
+                fail(key, f"`{key}` is not a date: {describe(meta[key])}", f"e.g. {key}: 2020-12-21 or "
+                     f"{key}: 2020-12-21T08:00:00+08:00")
+            else:
+                meta[key] = value
+    if "aliases" in meta:
+        aliases = meta["aliases"]
+        if isinstance(aliases, str):
+            meta["aliases"] = aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and safe_alias(a) for a in aliases):
+            fail("aliases", "`aliases` should be a list of old site paths like /zh/editions/2020-12-21/old-slug/",
+                 "write paths without '..', '?' or '#'", code="bad-alias")
+    if "untranslated" in meta and meta["untranslated"] not in ("notice", "hide"):
+        fail("untranslated", "`untranslated` should be notice or hide", "untranslated: hide")
+    if "source" in meta:
+        check_source(meta["source"], fail)
+    if "translation" in meta:
+        check_translation(meta["translation"], fail)
+    return found
+
+
+def check_source(source, fail) -> None:
+    """source: {name, date, page, url}."""
+    if not isinstance(source, dict):
+        fail("source", "`source` should be a mapping of name, date, page, url", "e.g. source: {name: …, page: 3}")
+        return
+    for key, value in source.items():
+        if key not in SOURCE_KEYS:
+            fail("source", f"`source.{key}` is not a known key", f"use {', '.join(SOURCE_KEYS)}")
+        elif key == "url" and not (isinstance(value, str) and value.startswith(("http://", "https://"))):
+            fail("source", "`source.url` should be an http(s) address", "e.g. url: https://…")
+
+
+def check_translation(value, fail) -> None:
+    """translation: {status, translator, reviewed, source_hash}."""
+    if not isinstance(value, dict):
+        fail("translation", "`translation` should be a mapping", "e.g. translation: {status: human, translator: …}")
+        return
+    status = value.get("status", "human")
+    if status not in TRANSLATION_STATUSES:
+        fail("translation", f"`translation.status` should be one of {', '.join(TRANSLATION_STATUSES)}, "
+             f"not {describe(status)}", "e.g. status: human")
+
+
+def safe_alias(alias: str) -> bool:
+    """An alias path stays inside the site."""
+    parts = alias.strip("/").split("/")
+    return bool(alias.strip("/")) and all(p not in ("", ".", "..") for p in parts) and not any(
+        c in alias for c in "?#\\:")
+
+
+def to_datetime(value) -> dt.datetime | dt.date | None:
+    """A YAML date, datetime or ISO text as a date or datetime; None when it is none of these."""
+    if isinstance(value, dt.datetime) or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip()) if "T" in value or ":" in value \
+                else dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def nearest_hint(key: str, known) -> str:
+    """Suggest the closest known key."""
+    import difflib
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    return f"did you mean `{close[0]}`?" if close else "remove it, or check README.md for the keys"
+
+
+def load_edition_info(path: Path, shown: str, date: str, config: Config, problems: list[Problem]) -> EditionInfo:
+    """Read and check edition.yaml."""
+    info = EditionInfo(date, shown)
+    text, problem = decode_text(path.read_bytes(), shown)
+    if problem:
+        problems.append(problem)
+        return info
+    parsed = parse_yaml(text)
+    problems.extend(error(shown, line, msg, hint, code="yaml") for line, msg, hint in parsed.problems)
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    info.key_lines = parsed.key_lines
+    for key in ("title", "lead"):
+        value = data.get(key, {})
+        if isinstance(value, str):
+            value = {code: value for code in config.codes}
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            problems.append(error(shown, parsed.key_lines.get(key), f"`{key}` should be one text per language",
+                                  f"e.g. {key}: {{zh: …, en: …}}", code="bad-value"))
+            value = {}
+        setattr(info, key, value)
+    order = data.get("order", [])
+    if not isinstance(order, list) or not all(isinstance(s, str) for s in order):
+        problems.append(error(shown, parsed.key_lines.get("order"), "`order` should be a list of article slugs",
+                              "e.g. order: [sanmin-activity, rcep-qingdao-base]", code="bad-value"))
+        order = []
+    info.order = tuple(order)
+    for key in data:
+        if key not in ("title", "lead", "order"):
+            problems.append(warning(shown, parsed.key_lines.get(key), f"unknown key '{key}'",
+                                    "edition.yaml knows title, lead and order", code="unknown-key"))
+    return info
+
+
+def load_term_list(path: Path, root: Path, config: Config, problems: list[Problem]) -> tuple[dict, dict]:
+    """Read tags.yaml or glossary.yaml: key -> {lang: label}."""
+    if not path.is_file():
+        return {}, {}
+    shown = relative(path, root)
+    text, problem = decode_text(path.read_bytes(), shown)
+    if problem:
+        problems.append(problem)
+        return {}, {}
+    parsed = parse_yaml(text)
+    problems.extend(error(shown, line, msg, hint, code="yaml") for line, msg, hint in parsed.problems)
+    if parsed.problems:
+        return {}, {}
+    data = parsed.data or {}
+    if not isinstance(data, dict):
+        problems.append(error(shown, 1, "expected `key: {zh: …, en: …}` lines", "see README.md", code="bad-value"))
+        return {}, {}
+    terms = {}
+    for key, labels in data.items():
+        line = parsed.key_lines.get(key)
+        if not isinstance(key, str) or not SLUG_RE.match(key):
+            problems.append(error(shown, line, f"the key '{key}' is not lowercase ASCII letters, digits and '-'",
+                                  "rename it, e.g. poverty-alleviation", code="bad-key"))
+            continue
+        if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+            problems.append(error(shown, line, f"'{key}' should map each language to a label",
+                                  f"e.g. {key}: {{zh: …, en: …}}", code="bad-value"))
+            continue
+        terms[key] = labels
+    return terms, dict(parsed.key_lines)

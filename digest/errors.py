@@ -1,0 +1,58 @@
+"""Problems found in a user's input, and the exception that carries them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about the user's input: where, what is wrong, what to do."""
+
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+    level: str = "error"  # "error" or "warning"
+    code: str = "error"
+
+    def format(self) -> str:
+        """Render as `path:line: message — hint` (the line part only when known)."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "warning: " if self.level == "warning" else ""
+        text = f"{where}: {prefix}{self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+def error(path: str, line: int | None, message: str, hint: str = "", code: str = "error") -> Problem:
+    """Make an error-level problem."""
+    return Problem(path, line, message, hint, "error", code)
+
+
+def warning(path: str, line: int | None, message: str, hint: str = "", code: str = "warning") -> Problem:
+    """Make a warning-level problem."""
+    return Problem(path, line, message, hint, "warning", code)
+
+
+class DigestError(Exception):
+    """A user's mistake (content, config, templates, command line): printed, never a traceback."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def only_errors(problems: list[Problem]) -> list[Problem]:
+    """The error-level problems of a list."""
+    return [p for p in problems if p.level == "error"]
+
+
+def raise_if_errors(problems: list[Problem]) -> None:
+    """Stop the stage when any problem is an error."""
+    errors = only_errors(problems)
+    if errors:
+        raise DigestError(sorted(errors, key=sort_key))
+
+
+def sort_key(problem: Problem) -> tuple:
+    """Order problems by file, then line."""
+    return (problem.path, problem.line or 0, problem.message)

@@ -1,0 +1,310 @@
+"""Model stage: documents linked into editions, articles and their translations, pages, tags."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from . import urls
+from .config import Config
+from .content import INHERITED_KEYS, Document, EditionInfo, LoadedContent
+from .errors import Problem, error, warning
+
+NEVER = 10**9
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article in one language, with its inherited metadata and links to its translations."""
+
+    key: str  # edition/stem: the same for an article and its translations
+    lang: str
+    slug: str
+    edition: str
+    shown: str
+    original_lang: str
+    title: str
+    kicker: str
+    subtitle: str
+    byline: str
+    dateline: str
+    summary: str
+    title_note: str
+    section: str | None
+    tags: tuple
+    source: tuple
+    date: dt.datetime
+    updated: dt.datetime | None
+    position: tuple
+    translation: tuple
+    untranslated: str
+    body_hash: str
+    minutes: int
+    url: str
+    alternates: tuple  # ((lang, url), …) for every existing version, this one included
+    aliases: tuple
+    fp: str = ""
+
+    @property
+    def is_original(self) -> bool:
+        """The original, not a translation."""
+        return self.lang == self.original_lang
+
+    @property
+    def translation_status(self) -> str | None:
+        """human / machine / pending for translations, None for originals."""
+        return None if self.is_original else dict(self.translation).get("status", "human")
+
+    def url_in(self, lang: str) -> str | None:
+        """This article's URL in another language, if it exists there."""
+        return dict(self.alternates).get(lang)
+
+
+@dataclass(frozen=True)
+class Item:
+    """An entry of a list page: an article, or an untranslated original shown with a notice."""
+
+    article: Article
+    notice: bool = False
+
+    @property
+    def fp(self) -> str:
+        return self.article.fp + ("!" if self.notice else "")
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One dated edition: its titles, leads and articles per language."""
+
+    date: str
+    title: dict
+    lead: dict
+    items: dict  # lang -> tuple[Item]
+    fp: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page in one language."""
+
+    key: str
+    lang: str
+    slug: str
+    shown: str
+    title: str
+    summary: str
+    body_hash: str
+    url: str
+    alternates: tuple
+    aliases: tuple
+    position: tuple
+    fp: str = ""
+
+
+@dataclass
+class Site:
+    """The whole linked model, ready to render."""
+
+    config: Config
+    editions: tuple  # newest first
+    articles: dict  # key -> {lang: Article}
+    pages: tuple
+    tags: dict
+    glossary: dict
+    items: dict  # lang -> tuple[Item], newest first
+    fp: str = ""
+    sources: dict = field(default_factory=dict)  # content-relative source path -> {lang: site path}
+    tags_in_use: dict = field(default_factory=dict)  # lang -> set of tag keys shown in that language
+
+
+def fingerprint(*parts) -> str:
+    """A short stable hash of the repr of some values."""
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: bool,
+               problems: list[Problem]) -> Site:
+    """Link documents into the site model; problems are appended."""
+    tag_index = make_tag_index(loaded.tags)
+    groups: dict[tuple, list[Document]] = {}
+    for doc in loaded.documents:
+        groups.setdefault((doc.kind, doc.edition, doc.stem), []).append(doc)
+    articles: dict[str, dict[str, Article]] = {}
+    pages: list[Page] = []
+    for (kind, edition, stem), docs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+        docs.sort(key=lambda d: config.codes.index(d.lang))
+        if kind == "article":
+            info = loaded.editions.get(edition) or EditionInfo(edition, f"content/editions/{edition}/edition.yaml")
+            group = link_article(config, docs, info, tag_index, derived, drafts, problems)
+            if group:
+                articles[f"{edition}/{stem}"] = group
+        else:
+            pages.extend(link_page(config, docs, derived, drafts, problems))
+    check_edition_orders(loaded, articles, problems)
+    editions = make_editions(config, loaded, articles)
+    items = {lang: tuple(item for ed in editions for item in ed.items[lang]) for lang in config.codes}
+    site = Site(config, editions, articles, tuple(pages), loaded.tags, loaded.glossary, items)
+    for record in [a for group in articles.values() for a in group.values()] + pages:
+        site.sources[record.shown[len("content/"):]] = dict(record.alternates)
+    site.tags_in_use = {lang: {t for item in items[lang] for t in item.article.tags} for lang in config.codes}
+    site.fp = fingerprint(sorted(config.raw.items(), key=str), [e.date for e in editions],
+                          [(p.lang, p.url, p.title) for p in pages], sorted(loaded.tags.items()))
+    return site
+
+
+def make_tag_index(tags: dict) -> dict:
+    """Tag key, and each label in any language, to the tag key."""
+    index = {}
+    for key, labels in tags.items():
+        for label in labels.values():
+            index.setdefault(label, key)
+    for key in tags:
+        index[key] = key
+    return index
+
+
+def link_article(config: Config, docs: list[Document], info: EditionInfo, tag_index: dict, derived: dict,
+                 drafts: bool, problems: list[Problem]) -> dict[str, Article] | None:
+    """The versions of one article, with inherited metadata checked; None when drafts are hidden."""
+    original = next((d for d in docs if d.lang == config.original_language), docs[0])
+    meta = original.meta
+    if meta.get("draft") and not drafts:
+        return None
+    section = meta.get("section")
+    if section is None:
+        problems.append(error(original.shown, 1, "the original has no section",
+                              f"add `section: …` (one of: {', '.join(config.sections)})", code="missing-section"))
+    elif section not in config.sections:
+        problems.append(error(original.shown, original.line_of("section"), f"unknown section '{section}'",
+                              f"use one of: {', '.join(config.sections)} — or add it to config.yaml",
+                              code="unknown-section"))
+    tags = normalise_tags(original, tag_index, problems)
+    for doc in docs:
+        if doc is not original:
+            check_inherited(doc, original, tags, tag_index, problems)
+    date = as_datetime(meta.get("date") or dt.date.fromisoformat(info.date), config)
+    updated = as_datetime(meta["updated"], config) if meta.get("updated") else None
+    position = (info.order.index(original.meta["slug"]) if original.meta["slug"] in info.order else NEVER,
+                meta.get("order", NEVER), original.stem)
+    versions = {}
+    for doc in docs:
+        slug = doc.meta["slug"] if "slug" in doc.key_lines else original.meta["slug"]
+        versions[doc.lang] = (doc, slug, urls.article(doc.lang, info.date, slug))
+    alternates = tuple((lang, url) for lang, (_, _, url) in versions.items())
+    group = {}
+    for lang, (doc, slug, url) in versions.items():
+        summary_auto, minutes = derived[doc.body_hash][:2]
+        fields = dict(
+            key=f"{info.date}/{original.stem}", lang=lang, slug=slug, edition=info.date, shown=doc.shown,
+            original_lang=original.lang, title=doc.meta["title"], kicker=doc.meta.get("kicker", ""),
+            subtitle=doc.meta.get("subtitle", ""), byline=doc.meta.get("byline", ""),
+            dateline=doc.meta.get("dateline", ""), summary=doc.meta.get("summary") or summary_auto,
+            title_note=doc.meta.get("title_note", ""), section=section, tags=tags,
+            source=tuple(sorted((meta.get("source") or {}).items(), key=str)), date=date, updated=updated,
+            position=position, translation=tuple(sorted((doc.meta.get("translation") or {}).items(), key=str)),
+            untranslated=meta.get("untranslated", config.untranslated), body_hash=doc.body_hash,
+            minutes=minutes, url=url, alternates=alternates, aliases=tuple(doc.meta.get("aliases", ())),
+        )
+        group[lang] = Article(**fields, fp=fingerprint(sorted(fields.items(), key=lambda kv: kv[0])))
+    return group
+
+
+def normalise_tags(doc: Document, tag_index: dict, problems: list[Problem]) -> tuple:
+    """Tag keys or labels to keys; undeclared tags are errors."""
+    keys = []
+    for tag in doc.meta.get("tags") or ():
+        key = tag_index.get(tag) or tag_index.get(tag.lower())
+        if key is None:
+            problems.append(error(doc.shown, doc.line_of("tags"), f"undeclared tag '{tag}'",
+                                  "add it to content/tags.yaml with a label per language, or fix its spelling",
+                                  code="unknown-tag"))
+        elif key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def check_inherited(doc: Document, original: Document, tags: tuple, tag_index: dict,
+                    problems: list[Problem]) -> None:
+    """A translation may restate inherited metadata only identically."""
+    for key in INHERITED_KEYS:
+        if key not in doc.meta:
+            continue
+        mine, theirs = doc.meta[key], original.meta.get(key)
+        if key == "tags":
+            mine = tuple(dict.fromkeys(tag_index.get(t, t) for t in mine or ()))
+            theirs = tags
+        if mine != theirs:
+            problems.append(error(doc.shown, doc.line_of(key),
+                                  f"`{key}` differs from the original {original.shown}",
+                                  f"remove `{key}` here: translations inherit it from the original",
+                                  code="inherited-conflict"))
+
+
+def as_datetime(value, config: Config) -> dt.datetime:
+    """A date or datetime as an aware datetime in the newsroom's time zone."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=config.tz)
+    return value
+
+
+def link_page(config: Config, docs: list[Document], derived: dict, drafts: bool,
+              problems: list[Problem]) -> list[Page]:
+    """The versions of one standalone page."""
+    original = next((d for d in docs if d.lang == config.original_language), docs[0])
+    if original.meta.get("draft") and not drafts:
+        return []
+    found = []
+    for doc in docs:
+        if doc.meta["slug"] in urls.RESERVED_PAGE_SLUGS:
+            problems.append(error(doc.shown, doc.line_of("slug") if "slug" in doc.key_lines else 1,
+                                  f"the page slug '{doc.meta['slug']}' is taken by the site's own pages",
+                                  "rename the page", code="reserved-slug"))
+            return []
+    alternates = tuple((d.lang, urls.page(d.lang, d.meta["slug"])) for d in docs)
+    for doc in docs:
+        summary = derived[doc.body_hash][0]
+        fields = dict(key=original.stem, lang=doc.lang, slug=doc.meta["slug"], shown=doc.shown,
+                      title=doc.meta["title"], summary=doc.meta.get("summary") or summary,
+                      body_hash=doc.body_hash, url=urls.page(doc.lang, doc.meta["slug"]), alternates=alternates,
+                      aliases=tuple(doc.meta.get("aliases", ())),
+                      position=(original.meta.get("order", NEVER), original.stem))
+        found.append(Page(**fields, fp=fingerprint(sorted(fields.items()))))
+    return found
+
+
+def check_edition_orders(loaded: LoadedContent, articles: dict, problems: list[Problem]) -> None:
+    """Slugs named in edition.yaml's order must be articles of that edition."""
+    for date, info in loaded.editions.items():
+        slugs = {a.slug for key, group in articles.items() if key.startswith(date + "/") for a in group.values()}
+        drafts = {d.meta["slug"] for d in loaded.documents if d.edition == date}
+        for slug in info.order:
+            if slug not in slugs and slug not in drafts:
+                problems.append(warning(info.shown, info.key_lines.get("order"),
+                                        f"order names '{slug}', which is not an article of this edition",
+                                        "fix the slug or remove it from the list", code="bad-order"))
+
+
+def make_editions(config: Config, loaded: LoadedContent, articles: dict) -> tuple[Edition, ...]:
+    """Editions newest first, with each language's items in edition order."""
+    by_date = groupby(sorted(articles.items(), key=lambda kv: kv[0]), key=lambda kv: kv[0].split("/")[0])
+    editions = []
+    for date, group in by_date:
+        groups = sorted((g for _, g in group), key=lambda g: next(iter(g.values())).position)
+        info = loaded.editions.get(date) or EditionInfo(date, "")
+        items = {lang: tuple(item for g in groups if (item := item_for(g, lang))) for lang in config.codes}
+        fp = fingerprint(info.title, info.lead, {lang: [i.fp for i in its] for lang, its in items.items()})
+        editions.append(Edition(date, dict(info.title), dict(info.lead), items, fp))
+    editions.sort(key=lambda e: e.date, reverse=True)
+    return tuple(editions)
+
+
+def item_for(group: dict, lang: str) -> Item | None:
+    """How an article appears in a language's lists: itself, a notice, or not at all."""
+    if lang in group:
+        return Item(group[lang])
+    original = next(a for a in group.values() if a.is_original) if any(
+        a.is_original for a in group.values()) else next(iter(group.values()))
+    return Item(original, notice=True) if original.untranslated == "notice" else None

@@ -1,0 +1,208 @@
+"""Every page of the site as a PageSpec: what it is, where it goes, what it shows (SPEC §5)."""
+from __future__ import annotations
+
+import posixpath
+from . import urls
+from .model import Article, Item, Site
+from .render import PageSpec
+
+
+def make_specs(site: Site, derived: dict) -> list[PageSpec]:
+    """All page specs of the site, in a stable order."""
+    cfg = site.config
+    specs = [landing_spec(site)]
+    for lang in cfg.codes:
+        specs += home_specs(site, lang)
+        specs.append(editions_spec(site, lang))
+        specs += edition_specs(site, lang)
+        specs += article_specs(site, lang, derived)
+        specs += section_specs(site, lang)
+        specs += tag_specs(site, lang)
+        specs.append(archive_spec(site, lang))
+    specs += page_specs(site, derived)
+    specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
+    specs += alias_specs(site, specs)
+    return specs
+
+
+def every_lang(site: Site, path_of) -> tuple:
+    """Alternates of a page that exists in every language."""
+    return tuple((lang, path_of(lang)) for lang in site.config.codes)
+
+
+def landing_spec(site: Site) -> PageSpec:
+    """The bilingual landing page: the latest edition in every language."""
+    latest = site.editions[0] if site.editions else None
+    return PageSpec("", "landing.html", site.config.original_language, {"edition": latest},
+                    alternates=every_lang(site, urls.home), x_default="")
+
+
+def paginate(items: tuple, per_page: int) -> list[tuple]:
+    """Items in pages of per_page; always at least one (maybe empty) page."""
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [()]
+
+
+def pager(number: int, total: int, path_of) -> dict:
+    """Links to the neighbouring pages of a paginated list."""
+    return {"number": number, "total": total,
+            "prev": path_of(number - 1) if number > 1 else None,
+            "next": path_of(number + 1) if number < total else None}
+
+
+def list_specs(site: Site, lang: str, items: tuple, path_of, template: str, extra: dict,
+               alternates_of) -> list[PageSpec]:
+    """A paginated list of items (home, section, tag)."""
+    chunks = paginate(items, site.config.per_page)
+    specs = []
+    for number, chunk in enumerate(chunks, start=1):
+        ctx = {**extra, "items": chunk, "pager": pager(number, len(chunks), path_of)}
+        specs.append(PageSpec(path_of(number), template, lang, ctx, alternates=alternates_of(number)))
+    return specs
+
+
+def home_specs(site: Site, lang: str) -> list[PageSpec]:
+    """A language's home: the latest articles, paginated."""
+    counts = {code: len(paginate(site.items[code], site.config.per_page)) for code in site.config.codes}
+
+    def alternates(number):
+        return tuple((code, urls.home(code, number)) for code in site.config.codes if number <= counts[code])
+    specs = list_specs(site, lang, site.items[lang], lambda n: urls.home(lang, n), "home.html",
+                       {"edition": site.editions[0] if site.editions else None}, alternates)
+    for spec in specs:
+        spec.x_default = "" if spec.path == urls.home(lang) else None
+    return specs
+
+
+def editions_spec(site: Site, lang: str) -> PageSpec:
+    """The list of editions."""
+    return PageSpec(urls.editions(lang), "editions.html", lang, {"editions": site.editions},
+                    alternates=every_lang(site, urls.editions))
+
+
+def edition_specs(site: Site, lang: str) -> list[PageSpec]:
+    """One page per edition, with its neighbours."""
+    specs = []
+    eds = site.editions
+    for i, edition in enumerate(eds):
+        ctx = {"edition": edition, "newer": eds[i - 1] if i > 0 else None,
+               "older": eds[i + 1] if i + 1 < len(eds) else None}
+        specs.append(PageSpec(urls.edition(lang, edition.date), "edition.html", lang, ctx,
+                              alternates=every_lang(site, lambda code: urls.edition(code, edition.date)),
+                              x_default=urls.edition(site.config.original_language, edition.date)))
+    return specs
+
+
+def article_specs(site: Site, lang: str, derived: dict) -> list[PageSpec]:
+    """One page per article in this language, with edition navigation."""
+    specs = []
+    eds = site.editions
+    for i, edition in enumerate(eds):
+        own = [item.article for item in edition.items[lang] if not item.notice]
+        for j, article in enumerate(own):
+            ctx = {"article": article, "edition": edition,
+                   "prev": own[j - 1] if j > 0 else None, "next": own[j + 1] if j + 1 < len(own) else None,
+                   "links": resolved_links(site, article, derived)}
+            original_url = article.url_in(article.original_lang) or article.url
+            fallbacks = {code: (urls.edition(code, edition.date), "switch_missing")
+                         for code in site.config.codes if article.url_in(code) is None}
+            specs.append(PageSpec(article.url, "article.html", lang, ctx, alternates=article.alternates,
+                                  x_default=original_url, fallbacks=fallbacks, source=article.shown))
+    return specs
+
+
+def resolved_links(site: Site, article: Article | object, derived: dict) -> dict:
+    """Where each source-path link of a body leads: target as written -> site path (or None)."""
+    targets = derived[article.body_hash][2]
+    return {target: resolve_target(site, article, target) for target in targets}
+
+
+def resolve_target(site: Site, doc, target: str) -> str | None:
+    """A link as written in a source file, to a site path; None when it leads nowhere."""
+    path, _, fragment = target.partition("#")
+    suffix = "#" + fragment if fragment else ""
+    if not path:
+        return target
+    if path.startswith("/"):
+        return path.lstrip("/") + suffix
+    folder = posixpath.dirname(doc.shown)  # content/editions/DATE or content/pages
+    joined = posixpath.normpath(posixpath.join(folder, path))
+    if not joined.startswith("content/"):
+        return None
+    if joined.endswith(".md"):
+        found = site.sources.get(joined[len("content/"):])
+        if found is None:
+            return None
+        return (found.get(doc.lang) or next(iter(found.values()))) + suffix
+    return "assets/" + joined[len("content/"):] + suffix
+
+
+def group_items(site: Site, lang: str, keys_of) -> dict:
+    """Items of a language grouped by section or tag, in one pass, keeping their order."""
+    groups: dict = {}
+    for item in site.items[lang]:
+        for key in keys_of(item.article):
+            groups.setdefault(key, []).append(item)
+    return groups
+
+
+def section_specs(site: Site, lang: str) -> list[PageSpec]:
+    """One paginated list per configured section."""
+    groups = group_items(site, lang, lambda a: (a.section,))
+    specs = []
+    for key in site.config.sections:
+        specs += list_specs(site, lang, tuple(groups.get(key, ())), lambda n, key=key: urls.section(lang, key, n),
+                            "list.html", {"kind": "section", "key": key},
+                            lambda n, key=key: tuple((c, urls.section(c, key, n)) for c in site.config.codes
+                                                     if n == 1))
+    return specs
+
+
+def tag_specs(site: Site, lang: str) -> list[PageSpec]:
+    """The tag index and one paginated list per tag in use."""
+    groups = group_items(site, lang, lambda a: a.tags)
+    used = site.tags_in_use
+    index = [(key, len(groups[key])) for key in site.tags if key in groups]
+    specs = [PageSpec(urls.tags(lang), "tags.html", lang, {"tags": index}, alternates=every_lang(site, urls.tags))]
+    for key, _ in index:
+        specs += list_specs(site, lang, tuple(groups[key]), lambda n, key=key: urls.tag(lang, key, n), "list.html",
+                            {"kind": "tag", "key": key},
+                            lambda n, key=key: tuple((c, urls.tag(c, key)) for c in site.config.codes
+                                                     if n == 1 and key in used[c]))
+    return specs
+
+
+def archive_spec(site: Site, lang: str) -> PageSpec:
+    """Editions grouped by month, newest first."""
+    months: list[dict] = []
+    for edition in site.editions:
+        year, month = int(edition.date[:4]), int(edition.date[5:7])
+        if not months or (months[-1]["year"], months[-1]["month"]) != (year, month):
+            months.append({"year": year, "month": month, "editions": []})
+        months[-1]["editions"].append(edition)
+    return PageSpec(urls.archive(lang), "archive.html", lang, {"months": months},
+                    alternates=every_lang(site, urls.archive))
+
+
+def page_specs(site: Site, derived: dict) -> list[PageSpec]:
+    """Standalone pages."""
+    specs = []
+    for page in site.pages:
+        fallbacks = {code: (urls.home(code), "switch_missing_home")
+                     for code in site.config.codes if code not in dict(page.alternates)}
+        specs.append(PageSpec(page.url, "page.html", page.lang, {"page": page,
+                                                                "links": resolved_links(site, page, derived)},
+                              alternates=page.alternates, x_default=page.alternates[0][1],
+                              fallbacks=fallbacks, source=page.shown))
+    return specs
+
+
+def alias_specs(site: Site, specs: list[PageSpec]) -> list[PageSpec]:
+    """Redirect pages at the old URLs listed in `aliases:`."""
+    found = []
+    records = [a for group in site.articles.values() for a in group.values()] + list(site.pages)
+    for record in records:
+        for alias in record.aliases:
+            path = alias.strip("/") + "/"
+            found.append(PageSpec(path, "redirect.html", record.lang, {"target": record.url, "record": record},
+                                  source=record.shown))
+    return found

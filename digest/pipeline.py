@@ -1,0 +1,282 @@
+"""build(): the recipe, one call per stage. Nothing is written until the whole site is rendered."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import urls
+from .config import load_config
+from .content import load_content
+from .errors import DigestError, Problem, error, raise_if_errors, warning
+from .markdown import VERSION as MARKDOWN_VERSION
+from .markdown import convert
+from .model import build_site
+from .pages import make_specs
+from .render import (PageSpec, compile_templates, make_environment, render_page, spec_fingerprint,
+                     template_problem, templates_fingerprint)
+from .sources import relative, walk_files
+from .text import excerpt, plain_text, reading_minutes
+from .writer import (WriteReport, check_output_dir, inside, load_cache, read_manifest, remove_stale, save_state,
+                     write_if_changed)
+from . import markdown as mdmod
+
+META_CACHE = "meta.pickle"
+HTML_CACHE = "html.pickle"
+POOL_THRESHOLD = 300  # below this many items, a process pool costs more than it saves
+
+
+@dataclass
+class BuildResult:
+    """What a build did, for the summary line."""
+
+    pages: dict = field(default_factory=dict)  # lang -> number of HTML pages
+    report: WriteReport = field(default_factory=WriteReport)
+    rendered: int = 0
+    seconds: float = 0.0
+    warnings: list[Problem] = field(default_factory=list)
+    site: object = None
+
+    @property
+    def total_pages(self) -> int:
+        return sum(self.pages.values())
+
+
+def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = False, clean: bool = False,
+          progress=None, workers: int | None = None) -> BuildResult:
+    """Build the site from root into out; raise DigestError (and write nothing) on any error."""
+    started = time.perf_counter()
+    root, out = root.resolve(), out.expanduser().resolve()
+    progress = progress or (lambda stage: None)
+    config, problems = load_config(root, base_url)
+    check_output_dir(out, root)
+    progress("reading content")
+    meta_cache = {} if clean else load_cache(out, META_CACHE)
+    if meta_cache.get("version") != MARKDOWN_VERSION:
+        meta_cache = {"version": MARKDOWN_VERSION, "files": {}, "derived": {}}
+    loaded = load_content(config, meta_cache["files"], problems)
+    templates = root / "templates"
+    env = make_environment(templates)
+    problems += compile_templates(env, templates, root)
+    raise_if_errors(problems)
+
+    progress("converting Markdown")
+    html = convert_bodies(loaded.documents, meta_cache["derived"], workers)
+    site = build_site(config, loaded, meta_cache["derived"], drafts, problems)
+    raise_if_errors(problems)
+
+    progress("planning pages")
+    specs = make_specs(site, meta_cache["derived"])
+    static = static_files(root, loaded)
+    problems += find_collisions(specs, static, out)
+    problems += broken_links(specs)
+    raise_if_errors(problems)
+
+    base = templates_fingerprint(templates) + site.fp
+    manifest = {} if clean else read_manifest(out)
+    todo = []
+    fingerprints = {}
+    for spec in specs:
+        spec.fp = spec_fingerprint(spec, base)
+        fingerprints[spec.path] = spec.fp
+        if manifest.get(spec.path) != spec.fp or not (out / urls.output_file(spec.path)).is_file():
+            todo.append(spec)
+    bodies = needed_bodies(todo, out, html, clean, workers)
+    progress(f"rendering {len(todo)} pages")
+    common = common_context(site, bodies)
+    rendered = render_all(env, todo, common, templates, workers)
+
+    progress("writing")
+    result = BuildResult(site=site, rendered=len(todo))
+    for spec in specs:
+        if spec.path.endswith("/") or spec.path.endswith(".html") or spec.path == "":
+            result.pages[spec.lang] = result.pages.get(spec.lang, 0) + 1
+    keep = write_output(out, specs, rendered, static, result.report)
+    remove_stale(out, keep, result.report)
+    caches = {META_CACHE: prune_meta(meta_cache, loaded)}
+    if todo or clean:
+        old = {} if clean else load_cache(out, HTML_CACHE)
+        live = {d.body_hash for d in loaded.documents}
+        caches[HTML_CACHE] = {h: v for h, v in {**old, **bodies, **html}.items() if h in live}
+    save_state(out, fingerprints, caches)
+    result.warnings = [p for p in problems if p.level == "warning"]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
+    """Convert the bodies not seen before; record their excerpt, reading time and link targets."""
+    todo = {}
+    for doc in documents:
+        if doc.body_hash not in derived:
+            todo.setdefault(doc.body_hash, doc.body)
+    hashes = sorted(todo)
+    htmls = parallel_map(convert, [todo[h] for h in hashes], workers)
+    html = dict(zip(hashes, htmls))
+    for body_hash, body_html in html.items():
+        derived[body_hash] = (excerpt(body_html), reading_minutes(plain_text(body_html)), link_targets(body_html))
+    return html
+
+
+def link_targets(body_html: str) -> tuple:
+    """Links written as source paths in a body, in order, once each."""
+    from .render import SOURCE_ATTR_RE
+    return tuple(dict.fromkeys(m.group(2) for m in SOURCE_ATTR_RE.finditer(body_html)))
+
+
+def parallel_map(func, items: list, workers: int | None) -> list:
+    """map() over a process pool when the work is large enough to pay for it."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(items) < POOL_THRESHOLD:
+        return [func(item) for item in items]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(func, items, chunksize=max(1, len(items) // (workers * 8)))
+
+
+def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, workers: int | None) -> dict:
+    """The HTML of every body shown on a page to render: fresh, cached, or converted again."""
+    wanted = {record.body_hash: record for spec in todo
+              for record in (spec.ctx.get("article"), spec.ctx.get("page")) if record is not None}
+    missing = [h for h in wanted if h not in fresh]
+    bodies = {h: fresh[h] for h in wanted if h in fresh}
+    if missing:
+        cached = {} if clean else load_cache(out, HTML_CACHE)
+        bodies.update({h: cached[h] for h in missing if h in cached})
+        again = [h for h in missing if h not in bodies]
+        if again:
+            texts = [read_body(wanted[h]) for h in again]
+            bodies.update(zip(again, parallel_map(convert, texts, workers)))
+    return bodies
+
+
+def read_body(record) -> str:
+    """Re-read a body whose HTML is not cached (the cache was lost)."""
+    from .frontmatter import parse_front_matter
+    from .sources import decode_text
+    text, _ = decode_text(Path(record.shown).read_bytes() if Path(record.shown).is_absolute()
+                          else (Path.cwd() / record.shown).read_bytes(), record.shown)
+    return parse_front_matter(text or "", record.shown).body
+
+
+def common_context(site, bodies: dict) -> dict:
+    """Values every template may use; all of them are covered by site.fp."""
+    cfg = site.config
+    nav_pages = {lang: [(p.title, p.url) for p in sorted(site.pages, key=lambda p: p.position) if p.lang == lang]
+                 for lang in cfg.codes}
+    return {
+        "base_url": cfg.base_url, "base_path": cfg.base_path, "site_title": cfg.title,
+        "description": cfg.description, "languages": cfg.languages, "codes": cfg.codes,
+        "original_language": cfg.original_language, "sections": cfg.sections, "tag_labels": site.tags,
+        "locales": {lang.code: lang.locale for lang in cfg.languages},
+        "hreflangs": {lang.code: lang.hreflang for lang in cfg.languages},
+        "lang_names": {lang.code: lang.name for lang in cfg.languages},
+        "nav_pages": nav_pages, "bodies": bodies,
+        "latest_edition": site.editions[0].date if site.editions else None,
+    }
+
+
+_WORK: dict = {}
+
+
+def init_worker(env, specs, common, templates) -> None:
+    """Pool initializer: the rendering inputs, inherited through fork rather than pickled."""
+    _WORK.update(env=env, specs=specs, common=common, templates=templates)
+
+
+def render_index(index: int):
+    """Render one page in a worker; return bytes or a Problem."""
+    return render_one(_WORK["env"], _WORK["specs"][index], _WORK["common"], _WORK["templates"])
+
+
+def render_one(env, spec: PageSpec, common: dict, templates: Path):
+    """Render one page; a template failure becomes a Problem rather than a traceback."""
+    try:
+        return render_page(env, spec, common)
+    except Exception as exc:  # noqa: BLE001 - any template failure is the user's to fix
+        return template_problem(exc, spec, templates)
+
+
+def render_all(env, todo: list[PageSpec], common: dict, templates: Path, workers: int | None) -> dict:
+    """Render the pages to bytes in memory; stop with every template error found."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(todo) < POOL_THRESHOLD:
+        results = [render_one(env, spec, common, templates) for spec in todo]
+    else:
+        with multiprocessing.get_context("fork").Pool(workers, init_worker, (env, todo, common, templates)) as pool:
+            results = pool.map(render_index, range(len(todo)), chunksize=max(1, len(todo) // (workers * 8)))
+    problems = sorted({r for r in results if isinstance(r, Problem)})
+    if problems:
+        raise DigestError(problems)
+    return {spec.path: data for spec, data in zip(todo, results)}
+
+
+def static_files(root: Path, loaded) -> dict[str, Path]:
+    """Files copied as they are: static/ to the site root, content assets under assets/."""
+    files = {}
+    static = root / "static"
+    for path in walk_files(static):
+        files[path.relative_to(static).as_posix()] = path
+    for path, site_path in loaded.assets:
+        files[site_path] = path
+    return files
+
+
+def find_collisions(specs: list[PageSpec], static: dict, out: Path) -> list[Problem]:
+    """Two sources for one output file, or an output path escaping the output folder."""
+    problems = []
+    owners: dict[str, str] = {}
+    for spec in specs:
+        target = urls.output_file(spec.path)
+        what = spec.source or f"the {spec.template[:-5]} page"
+        if not inside(out, target):
+            problems.append(error(spec.source or "content", None, f"the page path '{spec.path}' leaves the output "
+                                  "folder", "remove '..' from slugs and aliases", code="unsafe-path"))
+        elif target in owners:
+            problems.append(error(spec.source or owners[target], None,
+                                  f"two pages want the same URL /{spec.path}: {owners[target]} and {what}",
+                                  "change a slug or an alias so that each page has its own URL",
+                                  code="url-collision"))
+        else:
+            owners[target] = what
+    for rel in static:
+        if rel in owners:
+            problems.append(error(f"static/{rel}", None, f"this file would overwrite the page made from "
+                                  f"{owners[rel]}", "rename or move the file", code="url-collision"))
+    return problems
+
+
+def broken_links(specs: list[PageSpec]) -> list[Problem]:
+    """Warn about source-path links that lead nowhere."""
+    found = []
+    for spec in specs:
+        for target, resolved in spec.ctx.get("links", {}).items():
+            if resolved is None:
+                found.append(warning(spec.source, None, f"the link '{target}' leads to no file",
+                                     "fix the path; links to articles may name their .md file", code="broken-link"))
+    return found
+
+
+def write_output(out: Path, specs: list[PageSpec], rendered: dict, static: dict, report: WriteReport) -> set[str]:
+    """Write rendered pages and static files that changed; return every file the site has now."""
+    keep = set()
+    for spec in specs:
+        target = urls.output_file(spec.path)
+        keep.add(target)
+        if spec.path in rendered:
+            write_if_changed(out, target, rendered[spec.path], report)
+        else:
+            report.unchanged += 1
+    for rel, path in static.items():
+        keep.add(rel)
+        write_if_changed(out, rel, path.read_bytes(), report)
+    return keep
+
+
+def prune_meta(meta_cache: dict, loaded) -> dict:
+    """Keep only the cache entries of files that still exist."""
+    live_bodies = {d.body_hash for d in loaded.documents}
+    files = {k: v for k, v in meta_cache["files"].items() if v[2] in live_bodies or v[1]}
+    derived = {k: v for k, v in meta_cache["derived"].items() if k in live_bodies}
+    return {"version": MARKDOWN_VERSION, "files": files, "derived": derived}

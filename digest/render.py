@@ -1,0 +1,202 @@
+"""Render stage: one Jinja environment (autoescape, StrictUndefined), pages rendered in memory."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import urls
+from .errors import Problem, error
+from .i18n import long_date, month_name, ui
+from .markdown import SOURCE_LINK_PREFIX
+
+
+@dataclass
+class PageSpec:
+    """One output page: where it goes, which template, and what it shows."""
+
+    path: str
+    template: str
+    lang: str
+    ctx: dict
+    alternates: tuple = ()  # ((lang, path), …) incl. itself; empty for pages outside any cluster
+    x_default: str | None = None
+    fallbacks: dict = field(default_factory=dict)  # lang -> (path, ui key) for missing translations
+    absolute_links: bool = False
+    source: str = ""  # the content file it comes from, for error messages
+    fp: str = ""
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """The site's Jinja environment: autoescape on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.globals.update(t=t_func, url=url_func, abs_url=abs_url_func, date=date_func, month=month_func,
+                       body=body_func, ui=ui, date_in=date_in_func)
+    env.filters["date"] = date_filter
+    return env
+
+
+def compile_templates(env: jinja2.Environment, templates: Path, root: Path) -> list[Problem]:
+    """Compile every template now, so a syntax error stops the build before anything is written."""
+    problems = []
+    for path in sorted(templates.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".xml", ".txt", ".json"):
+            name = path.relative_to(templates).as_posix()
+            try:
+                env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(error(f"templates/{name}", exc.lineno, f"template syntax error: {exc.message}",
+                                      "fix the template tag on that line", code="template"))
+    return problems
+
+
+def templates_fingerprint(templates: Path) -> str:
+    """A hash of every template and of the engine's own code: any change re-renders everything."""
+    digest = hashlib.blake2b(digest_size=12)
+    engine = Path(__file__).parent
+    for path in sorted(templates.rglob("*")) + sorted(engine.glob("*.py")):
+        if path.is_file():
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@jinja2.pass_context
+def t_func(ctx, key: str, **values) -> str:
+    """A UI string in the page's language."""
+    return ui(ctx["lang"], key, **values)
+
+
+@jinja2.pass_context
+def url_func(ctx, path: str) -> str:
+    """A link to a site path from the current page (relative; absolute on the 404 page)."""
+    if ctx["absolute_links"]:
+        return ctx["base_path"] + path
+    return urls.relative(ctx["page_path"], path)
+
+
+@jinja2.pass_context
+def abs_url_func(ctx, path: str) -> str:
+    """The absolute URL of a site path, for canonical links and metadata."""
+    return urls.absolute(ctx["base_url"], path)
+
+
+@jinja2.pass_context
+def date_func(ctx, value) -> str:
+    """A date in the page's language."""
+    return long_date(to_date(value), ctx["locale"])
+
+
+@jinja2.pass_context
+def date_in_func(ctx, value, lang: str) -> str:
+    """A date in a given language (the bilingual landing page shows both)."""
+    return long_date(to_date(value), ctx["locales"].get(lang, "en"))
+
+
+@jinja2.pass_context
+def date_filter(ctx, value) -> str:
+    """Filter form of date()."""
+    return long_date(to_date(value), ctx["locale"])
+
+
+@jinja2.pass_context
+def month_func(ctx, year: int, month: int) -> str:
+    """A month in the page's language."""
+    return month_name(year, month, ctx["locale"])
+
+
+@jinja2.pass_context
+def body_func(ctx, record) -> Markup:
+    """The HTML body of an article or page, its source-path links resolved for this page."""
+    links = ctx.get("links", {})
+
+    def resolve(target: str) -> str:
+        found = links.get(target)
+        return url_func(ctx, found) if found is not None else target
+    return resolve_links(ctx["bodies"][record.body_hash], resolve)
+
+
+def to_date(value) -> dt.date:
+    """A date from a datetime, a date or YYYY-MM-DD text."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def spec_fingerprint(spec: PageSpec, base: str) -> str:
+    """A hash of everything a page shows: when it is unchanged, the page needs no rendering."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(base.encode())
+    digest.update(repr((spec.path, spec.template, spec.lang, spec.alternates, spec.x_default,
+                        sorted(spec.fallbacks.items()), spec.absolute_links)).encode())
+    feed_value(digest, spec.ctx)
+    return digest.hexdigest()
+
+
+def feed_value(digest, value) -> None:
+    """Hash a context value: model records by their own fingerprint, containers item by item."""
+    fp = getattr(value, "fp", None)
+    if isinstance(fp, str) and fp:
+        digest.update(b"@" + fp.encode())
+    elif isinstance(value, dict):
+        digest.update(b"{")
+        for key in sorted(value, key=str):
+            digest.update(str(key).encode() + b":")
+            feed_value(digest, value[key])
+        digest.update(b"}")
+    elif isinstance(value, (list, tuple)):
+        digest.update(b"[")
+        for item in value:
+            feed_value(digest, item)
+        digest.update(b"]")
+    elif dataclasses.is_dataclass(value):
+        feed_value(digest, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    else:
+        digest.update(repr(value).encode() + b",")
+
+
+def render_page(env: jinja2.Environment, spec: PageSpec, common: dict) -> bytes:
+    """Render one page to bytes (UTF-8)."""
+    ctx = {**common, **spec.ctx, "lang": spec.lang, "page_path": spec.path, "spec": spec,
+           "absolute_links": spec.absolute_links,
+           "locale": common["locales"].get(spec.lang, "en")}
+    return env.get_template(spec.template).render(ctx).encode("utf-8")
+
+
+def template_problem(exc: Exception, spec: PageSpec, templates: Path) -> Problem:
+    """Explain a failure while rendering a page: which template and line."""
+    line, name = None, spec.template
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.startswith(str(templates)):
+            name, line = Path(filename).relative_to(templates).as_posix(), lineno
+    message = getattr(exc, "message", None) or str(exc)
+    where = f" (page {spec.path or '/'}{', from ' + spec.source if spec.source else ''})"
+    return error(f"templates/{name}", line, f"template error: {message}{where}",
+                 "check the variable names in the template", code="template")
+
+
+SOURCE_ATTR_RE = re.compile(r'(href|src)="' + re.escape(SOURCE_LINK_PREFIX) + r'([^"]*)"')
+
+
+def resolve_links(html: str, resolve) -> Markup:
+    """Replace links written as source paths by the URLs `resolve(target)` gives."""
+    if SOURCE_LINK_PREFIX not in html:
+        return Markup(html)
+    return Markup(SOURCE_ATTR_RE.sub(lambda m: f'{m.group(1)}="{resolve(m.group(2))}"', html))

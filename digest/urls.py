@@ -1,0 +1,77 @@
+"""Every URL and output path of the site, in one place.
+
+Site paths are relative to base_url, use '/' and end with '/' for pages
+(a folder holding index.html) or with a file name (feed.xml, 404.html).
+Links inside pages are written relative to the page that holds them, so the
+site works under any base path and from a plain static server.
+"""
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+
+def home(lang: str, page: int = 1) -> str:
+    """A language's home, or one of its later pages."""
+    return f"{lang}/" if page == 1 else f"{lang}/page/{page}/"
+
+
+def editions(lang: str) -> str:
+    """The list of editions."""
+    return f"{lang}/editions/"
+
+
+def edition(lang: str, date: str) -> str:
+    """One edition."""
+    return f"{lang}/editions/{date}/"
+
+
+def article(lang: str, date: str, slug: str) -> str:
+    """One article."""
+    return f"{lang}/editions/{date}/{slug}/"
+
+
+def section(lang: str, key: str, page: int = 1) -> str:
+    """A section's list, or one of its later pages."""
+    base = f"{lang}/sections/{key}/"
+    return base if page == 1 else f"{base}page/{page}/"
+
+
+def tags(lang: str) -> str:
+    """The tag index."""
+    return f"{lang}/tags/"
+
+
+def tag(lang: str, key: str, page: int = 1) -> str:
+    """A tag's list, or one of its later pages."""
+    base = f"{lang}/tags/{key}/"
+    return base if page == 1 else f"{base}page/{page}/"
+
+
+def archive(lang: str) -> str:
+    """The archive by month."""
+    return f"{lang}/archive/"
+
+
+def page(lang: str, slug: str) -> str:
+    """A standalone page."""
+    return f"{lang}/{slug}/"
+
+
+def output_file(path: str) -> str:
+    """The file that serves a site path: folders get index.html."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A link from the page at from_path to to_path, relative, so any base path works."""
+    depth = from_path.count("/")
+    up = "../" * depth
+    return (up + to_path) or "./"
+
+
+def absolute(base_url: str, path: str) -> str:
+    """The absolute URL of a site path."""
+    return urljoin(base_url, path)
+
+
+RESERVED_PAGE_SLUGS = frozenset({"editions", "sections", "tags", "archive", "page", "feed.xml", "feed.json"})

@@ -1,0 +1,55 @@
+"""Shared helpers: fixture sites copied into tmp_path, built in-process or through the command line."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def make_project(tmp_path: Path, fixture: str = "basic", files: dict[str, str | None] | None = None) -> Path:
+    """Copy a fixture site with the repository's templates and static files; apply file edits (None deletes)."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / fixture, project)
+    for folder in ("templates", "static"):
+        if not (project / folder).exists():
+            shutil.copytree(ROOT / folder, project / folder)
+    for rel, text in (files or {}).items():
+        target = project / rel
+        if text is None:
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    return project
+
+
+def run_cli(project: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run `python build.py ARGS` in the project folder, as an editor would."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(project), *args],
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout, cwd=project)
+
+
+def build_project(project: Path, out: Path | None = None, **options):
+    """Build in-process; return (result, output folder)."""
+    from digest.pipeline import build
+    out = out or project / "site"
+    return build(project, out, **options), out
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the basic fixture site."""
+    return make_project(tmp_path)
+
+
+@pytest.fixture
+def built(project: Path):
+    """The basic fixture site, built once into project/site."""
+    result, out = build_project(project)
+    return result, out

@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import DigestError
 from .reporting import Progress, print_problems, summary_line
 
-COMMANDS = ("build", "new")
+COMMANDS = ("build", "new", "serve")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
@@ -30,6 +30,12 @@ def make_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="create a skeleton article in each language")
     new.add_argument("--edition", required=True, help="edition date, YYYY-MM-DD")
     new.add_argument("--slug", required=True, help="article slug: lowercase ASCII letters, digits and '-'")
+    serve = sub.add_parser("serve", help="build, serve the site on this machine, rebuild and reload on every change")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--out", default=None, help="output folder (default: site/)")
+    serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    serve.add_argument("--open", action="store_true", help="open the site in your web browser")
     return parser
 
 
@@ -87,4 +93,54 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
-COMMAND_FUNCS = {"build": cmd_build, "new": cmd_new}
+def cmd_serve(args) -> int:
+    """serve: build with base_url set to the local address, then serve, rebuild and reload until Ctrl-C."""
+    import signal
+    import webbrowser
+    from .server import PreviewServer, bind, is_loopback, local_url
+    from .watch import Watcher
+    root = Path(args.root).resolve()
+    out = Path(args.out).resolve() if args.out else root / "site"
+    if not is_loopback(args.host):
+        print(f"warning: listening on {args.host}: other machines on your network can read the preview",
+              file=sys.stderr)
+    try:
+        sockets, port = bind(args.host, args.port)
+    except OSError as exc:
+        print(f"--port {args.port}: cannot listen on {args.host}:{args.port} ({exc.strerror}) — "
+              "choose another port, e.g. --port 8001", file=sys.stderr)
+        return EXIT_USAGE
+    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts)
+    watcher = Watcher([root / "content", root / "templates", root / "static", root / "config.yaml"])
+    server = PreviewServer(out, rebuild, watcher, sockets, args.host, log=lambda line: print(line, flush=True))
+    server.build_once(set())
+    print(f"serving {out} on {server.url} — press Ctrl-C to stop", flush=True)
+    if args.open:
+        webbrowser.open(server.url)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a terminate stops as cleanly as Ctrl-C
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        server.stop()
+    print("stopped", flush=True)
+    return EXIT_OK
+
+
+def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool):
+    """The rebuild callable handed to the preview server: build, print, return the error lines."""
+    from .pipeline import build
+
+    def rebuild(changed: set) -> list[str]:
+        try:
+            result = build(root, out, base_url=base_url, drafts=drafts)
+        except DigestError as exc:
+            print_problems(exc.problems)
+            return [p.format() for p in exc.problems if p.level == "error"]
+        if result.warnings:
+            print_problems(result.warnings)
+        print(summary_line(result), flush=True)
+        return []
+    return rebuild
+
+
+COMMAND_FUNCS = {"build": cmd_build, "new": cmd_new, "serve": cmd_serve}

@@ -100,3 +100,31 @@ def test_wait_returns_empty_when_stopped(tmp_path):
     stop.set()
     thread.join(timeout=5)
     assert box == [set()]
+
+
+class SlowScanWatcher(Watcher):
+    """A watcher that believes a full poll is costly, so bursts are confirmed by re-checking files."""
+
+    def scan(self):
+        snapshot = super().scan()
+        self.scan_seconds = 0.02
+        return snapshot
+
+
+def test_burst_on_a_large_site_waits_for_the_changed_file_to_settle(tmp_path):
+    root = make_tree(tmp_path)
+    target = root / "editions" / "2020-12-21" / "a.zh.md"
+    watcher = SlowScanWatcher([root], interval=0.01, quiet=0.03)
+    stop = threading.Event()
+    box: list = []
+    thread = threading.Thread(target=lambda: box.extend([watcher.wait(stop), time.monotonic()]))
+    thread.start()
+    time.sleep(0.1)
+    for i in range(10):  # a file written in pieces, 20 ms apart
+        target.write_text("x" * (i + 1), encoding="utf-8")
+        time.sleep(0.02)
+    last_write = time.monotonic() - 0.02
+    thread.join(timeout=5)
+    assert box[0] == {str(target)}
+    assert box[1] >= last_write  # returned only after the burst ended
+    assert watcher.snapshot[str(target)][1] == 10  # the last write is the state the rebuild sees

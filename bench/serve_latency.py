@@ -1,0 +1,112 @@
+"""Median time from saving an article to its rebuilt page being on disk, with `build.py serve` running.
+
+    python3 bench/serve_latency.py --project .                       # the example site
+    python3 ../shared/bench/gen_corpus.py -n 1000 -o /tmp/c.jsonl
+    python3 bench/make_site.py /tmp/c.jsonl /tmp/site-1000
+    python3 bench/serve_latency.py --project /tmp/site-1000 --edits 15
+
+The project is copied to a temporary folder (the original is never modified) and built once
+before the server starts. Each edit rewrites one article's Chinese body by an atomic save
+(temporary file + rename) and waits until its page in the output holds the new text. Reports
+the median and the spread of save-to-disk times, and the server's own rebuild times.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def start_server(project: Path) -> tuple[subprocess.Popen, list[str]]:
+    """Start `build.py serve --port 0`; return the process and its growing list of output lines."""
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(project), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(line.rstrip() for line in proc.stdout), daemon=True).start()
+    deadline = time.monotonic() + 600
+    while not any(line.startswith("serving ") for line in lines):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("the server did not start:\n" + "\n".join(lines))
+        time.sleep(0.05)
+    return proc, lines
+
+
+def articles(project: Path) -> list[Path]:
+    """Chinese article files, in a stable order."""
+    return sorted((project / "content" / "editions").glob("*/*.zh.md"))
+
+
+def page_of(project: Path, article: Path) -> Path:
+    """The output file of an article's Chinese page (slug = file stem, as in generated corpora)."""
+    return project / "site" / "zh" / "editions" / article.parent.name / article.name[:-6] / "index.html"
+
+
+def save_atomically(path: Path, text: str) -> None:
+    """Write a temporary file beside it, then rename, as many editors do."""
+    tmp = path.with_name(f".{path.name}.saving")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def measure_edit(project: Path, article: Path, marker: str, timeout: float = 120) -> float:
+    """Save one edit; return the seconds until the page on disk shows it."""
+    text = article.read_text(encoding="utf-8")
+    body_at = text.index("---", 3) + 3
+    page = page_of(project, article)
+    started = time.perf_counter()
+    save_atomically(article, text[:body_at] + f"\n\n{marker}\n" + text[body_at:])
+    while time.perf_counter() - started < timeout:
+        try:
+            if marker.encode() in page.read_bytes():
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.002)
+    raise SystemExit(f"{page} never showed the edit")
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, default=REPO)
+    parser.add_argument("--edits", type=int, default=11)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "project"
+        shutil.copytree(args.project, project, ignore=shutil.ignore_patterns("site", ".git", "tests", "bench"))
+        started = time.perf_counter()
+        subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "-q"], check=True)
+        print(f"cold build: {time.perf_counter() - started:.1f} s")
+        proc, lines = start_server(project)
+        try:
+            time.sleep(1.0)
+            pool = articles(project)
+            step = max(1, len(pool) // args.edits)
+            times = []
+            for i in range(args.edits):
+                article = pool[(i * step + len(pool) // 2) % len(pool)]
+                times.append(measure_edit(project, article, f"BENCH-EDIT-{i}-{time.time_ns()}"))
+                time.sleep(0.3)  # let the server settle (and write its log line) between edits
+            rebuilds = [float(m.group(1)) for line in lines if (m := re.search(r"rebuild done in ([\d.]+) s", line))]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(f"{len(pool)} articles, {args.edits} one-article edits")
+    print(f"save to page on disk: median {statistics.median(times) * 1000:.0f} ms "
+          f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
+    if rebuilds:
+        print(f"server rebuild time: median {statistics.median(rebuilds) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -35,12 +35,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; return the exit code (0 ok, 1 content errors, 2 usage, 3 a bug in the engine)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--root")):
-        argv.insert(0, "build")
+    argv = default_command(list(sys.argv[1:] if argv is None else argv))
     args = make_parser().parse_args(argv)
-    if args.command is None:
-        args = make_parser().parse_args(["build"] + argv)
     try:
         return COMMAND_FUNCS[args.command](args)
     except DigestError as exc:
@@ -54,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         print("This is a bug in Qingdao Digest, not a mistake in your content: please report it "
               "with the lines above.", file=sys.stderr)
         return EXIT_BUG
+
+
+def default_command(argv: list[str]) -> list[str]:
+    """No command means `build` (SPEC §4): insert it after the global --root option."""
+    i = 2 if argv[:1] == ["--root"] else 1 if argv[:1] and argv[0].startswith("--root=") else 0
+    if len(argv) <= i or (argv[i] not in COMMAND_FUNCS and argv[i] not in ("-h", "--help")):
+        argv.insert(i, "build")
+    return argv
 
 
 def cmd_build(args) -> int:

@@ -112,11 +112,18 @@ def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
         if doc.body_hash not in derived:
             todo.setdefault(doc.body_hash, doc.body)
     hashes = sorted(todo)
-    htmls = parallel_map(convert, [todo[h] for h in hashes], workers)
-    html = dict(zip(hashes, htmls))
-    for body_hash, body_html in html.items():
-        derived[body_hash] = (excerpt(body_html), reading_minutes(plain_text(body_html)), link_targets(body_html))
+    results = parallel_map(convert_and_measure, [todo[h] for h in hashes], workers)
+    html = {}
+    for body_hash, (body_html, measures) in zip(hashes, results):
+        html[body_hash] = body_html
+        derived[body_hash] = measures
     return html
+
+
+def convert_and_measure(body: str) -> tuple[str, tuple]:
+    """Markdown to HTML, with its excerpt, reading time and source-path links (run in a worker)."""
+    body_html = convert(body)
+    return body_html, (excerpt(body_html), reading_minutes(plain_text(body_html)), link_targets(body_html))
 
 
 def link_targets(body_html: str) -> tuple:

@@ -116,10 +116,9 @@ def last_words(stderr: str) -> str:
 def publish(root: Path, options: PublishOptions) -> PublishResult:
     """Build the site from scratch and commit it to the publish branch; push when asked."""
     root = root.resolve()
-    config, _ = load_config(root)
-    settings = publish_settings(config)
-    branch, remote = options.branch or settings.branch, options.remote or settings.remote
     git = open_repository(root)
+    config, settings = load_settings(git, options)
+    branch, remote = options.branch or settings.branch, options.remote or settings.remote
     check_branch(git, branch)
     if options.push:
         check_remote(git, remote)
@@ -148,6 +147,17 @@ def publish(root: Path, options: PublishOptions) -> PublishResult:
         push_branch(git, remote, branch, options.force)
         result.pushed = True
     return result
+
+
+def load_settings(git: Git, options: PublishOptions) -> tuple[Config, PublishSettings]:
+    """The site's config and publish settings; when they cannot be read, first make sure we are not on
+    the publish branch, whose files are the built site (a likelier cause than a broken config)."""
+    try:
+        config, _ = load_config(git.root)
+    except DigestError:
+        check_branch(git, options.branch or DEFAULTS["branch"])
+        raise
+    return config, publish_settings(config)
 
 
 def publish_settings(config: Config) -> PublishSettings:

@@ -11,6 +11,7 @@ from . import urls
 from .config import load_config
 from .content import load_content
 from .errors import DigestError, Problem, error, raise_if_errors, warning
+from .gitdates import last_changed
 from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import convert
 from .model import build_site
@@ -63,7 +64,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
 
     progress("converting Markdown")
     html = convert_bodies(loaded.documents, meta_cache["derived"], workers)
-    site = build_site(config, loaded, meta_cache["derived"], drafts, problems)
+    site = build_site(config, loaded, meta_cache["derived"], drafts, problems, last_changed(root))
     raise_if_errors(problems)
 
     progress("planning pages")

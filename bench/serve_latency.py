@@ -2,7 +2,7 @@
 
     python3 bench/serve_latency.py --project .                       # the example site
     python3 ../shared/bench/gen_corpus.py -n 1000 -o /tmp/c.jsonl
-    python3 bench/make_site.py /tmp/c.jsonl /tmp/site-1000
+    python3 bench/make_corpus_site.py /tmp/c.jsonl /tmp/site-1000
     python3 bench/serve_latency.py --project /tmp/site-1000 --edits 15
 
 The project is copied to a temporary folder (the original is never modified) and built once

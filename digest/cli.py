@@ -143,11 +143,13 @@ def cmd_serve(args) -> int:
 
 def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool):
     """The rebuild callable handed to the preview server: build, print, return the error lines."""
+    from .incremental import BuildMemo
     from .pipeline import build
+    memo = BuildMemo()
 
     def rebuild(changed: set) -> list[str]:
         try:
-            result = build(root, out, base_url=base_url, drafts=drafts)
+            result = build(root, out, base_url=base_url, drafts=drafts, memo=memo, changed=changed or None)
         except DigestError as exc:
             print_problems(exc.problems)
             return [p.format() for p in exc.problems if p.level == "error"]

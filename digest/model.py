@@ -124,9 +124,14 @@ def fingerprint(*parts) -> str:
 
 
 def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: bool,
-               problems: list[Problem], changed: dict | None = None) -> Site:
-    """Link documents into the site model; problems are appended. changed: path -> last commit date."""
+               problems: list[Problem], changed: dict | None = None, memo: dict | None = None) -> Site:
+    """Link documents into the site model; problems are appended. changed: path -> last commit date.
+
+    memo (kept by the preview server between builds) lets an article whose files did not change
+    reuse its records from the last build instead of being linked again.
+    """
     tag_index = make_tag_index(loaded.tags)
+    changed = {} if changed is None else changed
     groups: dict[tuple, list[Document]] = {}
     for doc in loaded.documents:
         groups.setdefault((doc.kind, doc.edition, doc.stem), []).append(doc)
@@ -138,7 +143,8 @@ def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: boo
         docs.sort(key=lambda d: config.codes.index(d.lang))
         if kind == "article":
             info = loaded.editions.get(edition) or EditionInfo(edition, f"content/editions/{edition}/edition.yaml")
-            group = link_article(config, docs, info, tag_index, derived, drafts, problems, changed or {})
+            group = link_article_memo(memo, config, docs, info, loaded.tags, tag_index, derived, drafts, problems,
+                                      changed)
             if group:
                 articles[f"{edition}/{stem}"] = group
         else:
@@ -153,6 +159,26 @@ def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: boo
     site.fp = fingerprint(sorted(config.raw.items(), key=str), [e.date for e in editions],
                           [(p.lang, p.url, p.title) for p in pages], sorted(loaded.tags.items()))
     return site
+
+
+def link_article_memo(memo: dict | None, config: Config, docs: list[Document], info: EditionInfo, tags: dict,
+                      tag_index: dict, derived: dict, drafts: bool, problems: list[Problem],
+                      changed: dict) -> dict[str, Article] | None:
+    """link_article, or its result from the last build when it had the very same inputs."""
+    if memo is None:
+        return link_article(config, docs, info, tag_index, derived, drafts, problems, changed)
+    inputs = (*docs, tags, changed)  # the same objects: documents are read again only when their file changed
+    key = (docs[0].edition, docs[0].stem)
+    last = memo.get(key)
+    if last is not None and last[3] == info and len(last[0]) == len(inputs) \
+            and all(a is b for a, b in zip(last[0], inputs)):
+        problems.extend(last[2])
+        return last[1]
+    found: list[Problem] = []
+    group = link_article(config, docs, info, tag_index, derived, drafts, found, changed)
+    memo[key] = (inputs, group, found, info)
+    problems.extend(found)
+    return group
 
 
 def make_tag_index(tags: dict) -> dict:

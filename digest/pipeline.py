@@ -12,12 +12,12 @@ from .config import load_config
 from .content import load_content
 from .errors import DigestError, Problem, error, raise_if_errors, warning
 from .gitdates import last_changed
+from .incremental import BuildMemo, read_content, remove_files, stale_files, start_build, templates_for
 from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import convert
 from .model import build_site
 from .pages import make_specs
-from .render import (PageSpec, compile_templates, make_environment, render_page, spec_fingerprint,
-                     template_problem, templates_fingerprint)
+from .render import PageSpec, render_page, spec_fingerprint, template_problem, templates_fingerprint
 from .sources import relative, walk_files
 from .text import excerpt, plain_text, reading_minutes
 from .writer import (WriteReport, check_output_dir, inside, load_cache, read_manifest, remove_stale, save_state,
@@ -46,25 +46,41 @@ class BuildResult:
 
 
 def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = False, clean: bool = False,
-          progress=None, workers: int | None = None) -> BuildResult:
-    """Build the site from root into out; raise DigestError (and write nothing) on any error."""
+          progress=None, workers: int | None = None, memo: BuildMemo | None = None,
+          changed: set | None = None) -> BuildResult:
+    """Build the site from root into out; raise DigestError (and write nothing) on any error.
+
+    memo and changed (the files changed since the last build) come from the preview server: the
+    build then reuses what the last one left in memory (see incremental.py).
+    """
     started = time.perf_counter()
     root, out = root.resolve(), out.expanduser().resolve()
     progress = progress or (lambda stage: None)
     config, problems = load_config(root, base_url)
     check_output_dir(out, root)
+    if memo is not None:
+        start_build(memo, config, drafts, changed)
     progress("reading content")
-    meta_cache = {} if clean else load_cache(out, META_CACHE)
-    if meta_cache.get("version") != MARKDOWN_VERSION:
-        meta_cache = {"version": MARKDOWN_VERSION, "files": {}, "derived": {}}
-    loaded = load_content(config, meta_cache["files"], problems)
+    meta_cache = read_meta_cache(out, clean, memo)
+    if memo is not None and not memo.html_loaded:
+        memo.html, memo.html_loaded = ({} if clean else load_cache(out, HTML_CACHE)), True
+    if memo is not None:
+        loaded = read_content(memo, config, meta_cache["files"], changed, problems)
+    else:
+        loaded = load_content(config, meta_cache["files"], problems)
     templates = root / "templates"
-    env = make_environment(templates)
-    problems += compile_templates(env, templates, root)
+    env, found = templates_for(memo or BuildMemo(), templates, root, changed)
+    problems += found
 
     progress("converting Markdown")
     html = convert_bodies(loaded.documents, meta_cache["derived"], workers)
-    site = build_site(config, loaded, meta_cache["derived"], drafts, problems, last_changed(root))
+    if memo is not None:
+        memo.html.update(html)  # now, since meta_cache (in memory) records these bodies even if this build fails
+        if memo.git_dates is None:
+            memo.git_dates = last_changed(root)
+    dates = memo.git_dates if memo is not None else last_changed(root)
+    site = build_site(config, loaded, meta_cache["derived"], drafts, problems, dates,
+                      memo.groups if memo is not None else None)
     raise_if_errors(problems)
 
     progress("planning pages")
@@ -75,15 +91,17 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     raise_if_errors(problems)
 
     base = templates_fingerprint(templates) + site.fp
-    manifest = {} if clean else read_manifest(out)
+    in_memory = memo is not None and memo.manifest is not None and not clean
+    manifest = {} if clean else memo.manifest if in_memory else read_manifest(out)
     todo = []
     fingerprints = {}
     for spec in specs:
         spec.fp = spec_fingerprint(spec, base)
         fingerprints[spec.path] = spec.fp
-        if manifest.get(spec.path) != spec.fp or not (out / urls.output_file(spec.path)).is_file():
+        if manifest.get(spec.path) != spec.fp or not (in_memory or (out / urls.output_file(spec.path)).is_file()):
             todo.append(spec)
-    bodies = needed_bodies(todo, out, html, clean, workers)
+    known = {**memo.html, **html} if memo is not None else html
+    bodies = needed_bodies(todo, out, known, clean, workers)
     progress(f"rendering {len(todo)} pages")
     common = common_context(site, bodies)
     rendered = render_all(env, todo, common, templates, workers)
@@ -94,16 +112,49 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         if spec.path.endswith("/") or spec.path.endswith(".html") or spec.path == "":
             result.pages[spec.lang] = result.pages.get(spec.lang, 0) + 1
     keep = write_output(out, specs, rendered, static, result.report)
-    remove_stale(out, keep, result.report)
-    caches = {META_CACHE: prune_meta(meta_cache, loaded)}
-    if todo or clean:
-        old = {} if clean else load_cache(out, HTML_CACHE)
-        live = {d.body_hash for d in loaded.documents}
-        caches[HTML_CACHE] = {h: v for h, v in {**old, **bodies, **html}.items() if h in live}
-    save_state(out, fingerprints, caches)
+    if memo is not None and memo.keep is not None:
+        remove_files(out, stale_files(out, memo.keep, keep), result.report)
+    else:
+        remove_stale(out, keep, result.report)
+    if memo is not None and memo.keep is not None:
+        save_state(out, fingerprints, {})  # caches stay in memory; on disk they are only a head start
+    else:
+        save_state(out, fingerprints, state_caches(out, meta_cache, loaded, html, bodies, clean, todo, memo))
+    if memo is not None:
+        remember(memo, {**bodies, **html}, fingerprints, keep)
     result.warnings = [p for p in problems if p.level == "warning"]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def read_meta_cache(out: Path, clean: bool, memo: BuildMemo | None) -> dict:
+    """Parsed files and derived body facts by hash: in memory, from the last build's cache, or empty."""
+    if memo is not None and memo.meta_cache is not None:
+        return memo.meta_cache
+    meta_cache = {} if clean else load_cache(out, META_CACHE)
+    if meta_cache.get("version") != MARKDOWN_VERSION:
+        meta_cache = {"version": MARKDOWN_VERSION, "files": {}, "derived": {}}
+    if memo is not None:
+        memo.meta_cache = meta_cache
+    return meta_cache
+
+
+def state_caches(out: Path, meta_cache: dict, loaded, html: dict, bodies: dict, clean: bool, todo: list,
+                 memo: BuildMemo | None) -> dict:
+    """The caches saved in the output for the next build, pruned to the files that still exist."""
+    caches = {META_CACHE: prune_meta(meta_cache, loaded)}
+    if todo or clean:
+        old = memo.html if memo is not None else {} if clean else load_cache(out, HTML_CACHE)
+        live = {d.body_hash for d in loaded.documents}
+        caches[HTML_CACHE] = {h: v for h, v in {**old, **bodies, **html}.items() if h in live}
+    return caches
+
+
+def remember(memo: BuildMemo, html: dict, fingerprints: dict, keep: set) -> None:
+    """Keep what the next rebuild of the preview server can reuse."""
+    memo.html.update(html)
+    memo.manifest = fingerprints
+    memo.keep = keep
 
 
 def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:

@@ -1,0 +1,133 @@
+"""Rebuilds that reuse memory (serve) give exactly the output of a cold build, and redo only the edited file."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import make_project
+from digest import content as content_mod
+from digest import model as model_mod
+from digest.errors import DigestError
+from digest.incremental import BuildMemo
+from digest.pipeline import build
+
+BASE = "http://127.0.0.1:8000/"
+ARTICLE = "content/editions/2020-12-21/rcep-base.en.md"
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """Every output file but the build's own state."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and ".digest" not in p.relative_to(out).parts}
+
+
+class Session:
+    """A project rebuilt with a memo after each edit, checked against a cold build of a copy."""
+
+    def __init__(self, project: Path, tmp_path: Path):
+        self.project = project
+        self.tmp_path = tmp_path
+        self.memo = BuildMemo()
+        self.out = project / "site"
+        self.result = build(project, self.out, base_url=BASE, memo=self.memo, changed=None, workers=1)
+
+    def edit(self, rel: str, text: str | None) -> None:
+        """Write (or delete, for None) one file, then rebuild with the memo and compare with a cold build."""
+        path = self.project / rel
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        self.rebuild({str(path)})
+
+    def rebuild(self, changed: set) -> None:
+        """Rebuild with the memo and compare with a cold build of the same files."""
+        self.result = build(self.project, self.out, base_url=BASE, memo=self.memo, changed=changed, workers=1)
+        cold = self.tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        shutil.copytree(self.project, cold, ignore=shutil.ignore_patterns("site"))
+        build(cold, cold / "site", base_url=BASE, workers=1)
+        assert tree(self.out) == tree(cold / "site")
+
+
+def read(project: Path, rel: str) -> str:
+    """A project file's text."""
+    return (project / rel).read_text(encoding="utf-8")
+
+
+def test_every_kind_of_edit_matches_a_cold_build(tmp_path):
+    project = make_project(tmp_path)
+    session = Session(project, tmp_path)
+    text = read(project, ARTICLE)
+    session.edit(ARTICLE, text.replace("Just 15 days later", "Only fifteen days later"))
+    session.edit(ARTICLE, text.replace("title: Qingdao moves fast", "title: Qingdao moves faster"))
+    session.edit("content/editions/2020-12-22/new-one.zh.md",
+                 "---\ntitle: 新文章\nsection: " + section_of(project) + "\n---\n正文。\n")
+    session.edit("content/editions/2020-12-22/new-one.zh.md", None)
+    session.edit(ARTICLE, None)
+    session.edit(ARTICLE, text)
+    tags = read(project, "content/tags.yaml")
+    session.edit("content/tags.yaml", tags + "\nunused-tag: {zh: 未用, en: Unused}\n")
+    template = read(project, "templates/article.html")
+    session.edit("templates/article.html", template.replace("</article>", "<!-- edited --></article>", 1))
+    config = read(project, "config.yaml")
+    session.edit("config.yaml", re.sub(r"(?m)^per_page: \d+", "per_page: 1", config))
+    folder = project / "content/editions/2020-12-20"
+    moved = project / "content/editions/2020-12-19"
+    os.rename(folder, moved)
+    session.rebuild({str(folder / p.name) for p in moved.iterdir()} | {str(p) for p in moved.iterdir()})
+
+
+def section_of(project: Path) -> str:
+    """A section key the fixture's articles use."""
+    text = read(project, "content/editions/2020-12-21/rcep-base.zh.md")
+    return next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("section:"))
+
+
+def test_a_broken_file_fails_every_rebuild_until_fixed_even_when_others_change(tmp_path):
+    project = make_project(tmp_path)
+    session = Session(project, tmp_path)
+    text = read(project, ARTICLE)
+    before = tree(session.out)
+    (project / ARTICLE).write_text(text.replace("title: Qingdao", "title: [Qingdao"), encoding="utf-8")
+    with pytest.raises(DigestError) as caught:
+        build(project, session.out, base_url=BASE, memo=session.memo, changed={str(project / ARTICLE)}, workers=1)
+    assert any(p.path == ARTICLE for p in caught.value.problems)
+    other = project / "content/editions/2020-12-20/poverty-fund.en.md"
+    other.write_text(read(project, "content/editions/2020-12-20/poverty-fund.en.md") + "\nMore.\n", encoding="utf-8")
+    with pytest.raises(DigestError):  # the edit elsewhere does not hide the broken file
+        build(project, session.out, base_url=BASE, memo=session.memo, changed={str(other)}, workers=1)
+    assert tree(session.out) == before  # the last good site stays
+    session.edit(ARTICLE, text)
+
+
+def test_a_one_article_edit_reads_and_links_only_that_article(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    session = Session(project, tmp_path)
+    read_files, linked = [], []
+    real_load, real_link = content_mod.load_document, model_mod.link_article
+
+    def counting_load(path, *args, **kwargs):
+        read_files.append(Path(path).name)
+        return real_load(path, *args, **kwargs)
+
+    def counting_link(config, docs, *args, **kwargs):
+        linked.append(docs[0].stem)
+        return real_link(config, docs, *args, **kwargs)
+
+    monkeypatch.setattr("digest.incremental.load_document", counting_load)
+    monkeypatch.setattr("digest.content.load_document", counting_load)
+    monkeypatch.setattr("digest.model.link_article", counting_link)
+    text = read(project, ARTICLE)
+    (project / ARTICLE).write_text(text.replace("Just 15 days later", "Soon after"), encoding="utf-8")
+    result = build(project, session.out, base_url=BASE, memo=session.memo, changed={str(project / ARTICLE)},
+                   workers=1)
+    assert read_files == ["rcep-base.en.md"]
+    assert linked == ["rcep-base"]
+    assert 0 < result.rendered < result.total_pages  # pages that do not show the article are not rendered
+    assert "Soon after" in (session.out / "en/editions/2020-12-21/rcep-base/index.html").read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 """Site settings from config.yaml: a typed, frozen schema, validated once, every problem by key path."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,7 @@ class Config:
     cname: str | None
     raw: dict
 
-    @property
+    @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
         """Language codes, original language first."""
         return tuple(lang.code for lang in self.languages)

@@ -101,7 +101,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         if manifest.get(spec.path) != spec.fp or not (in_memory or (out / urls.output_file(spec.path)).is_file()):
             todo.append(spec)
     known = {**memo.html, **html} if memo is not None else html
-    bodies = needed_bodies(todo, out, known, clean, workers)
+    bodies = needed_bodies(todo, out, known, clean, workers, root)
     progress(f"rendering {len(todo)} pages")
     common = common_context(site, bodies)
     rendered = render_all(env, todo, common, templates, workers)
@@ -193,7 +193,8 @@ def parallel_map(func, items: list, workers: int | None) -> list:
         return pool.map(func, items, chunksize=max(1, len(items) // (workers * 8)))
 
 
-def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, workers: int | None) -> dict:
+def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, workers: int | None,
+                  root: Path | None = None) -> dict:
     """The HTML of every body shown on a page to render: fresh, cached, or converted again."""
     wanted = {record.body_hash: record for spec in todo
               for record in (spec.ctx.get("article"), spec.ctx.get("page")) if record is not None}
@@ -204,17 +205,17 @@ def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, wor
         bodies.update({h: cached[h] for h in missing if h in cached})
         again = [h for h in missing if h not in bodies]
         if again:
-            texts = [read_body(wanted[h]) for h in again]
+            texts = [read_body(wanted[h], root or Path.cwd()) for h in again]
             bodies.update(zip(again, parallel_map(convert, texts, workers)))
     return bodies
 
 
-def read_body(record) -> str:
-    """Re-read a body whose HTML is not cached (the cache was lost)."""
+def read_body(record, root: Path) -> str:
+    """Re-read a body whose HTML is not cached (the cache was lost); record.shown is relative to root."""
     from .frontmatter import parse_front_matter
     from .sources import decode_text
     text, _ = decode_text(Path(record.shown).read_bytes() if Path(record.shown).is_absolute()
-                          else (Path.cwd() / record.shown).read_bytes(), record.shown)
+                          else (root / record.shown).read_bytes(), record.shown)
     return parse_front_matter(text or "", record.shown).body
 
 

@@ -149,8 +149,14 @@ def spec_fingerprint(spec: PageSpec, base: str) -> str:
     return digest.hexdigest()
 
 
+PLAIN_TYPES = (str, int, float, bool)
+
+
 def feed_value(digest, value) -> None:
     """Hash a context value: model records by their own fingerprint, containers item by item."""
+    if value is None or type(value) in PLAIN_TYPES:  # the common case first; the same bytes as the last branch
+        digest.update(repr(value).encode() + b",")
+        return
     fp = getattr(value, "fp", None)
     if isinstance(fp, str) and fp:
         digest.update(b"@" + fp.encode())

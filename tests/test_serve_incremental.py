@@ -131,3 +131,15 @@ def test_a_one_article_edit_reads_and_links_only_that_article(tmp_path, monkeypa
     assert linked == ["rcep-base"]
     assert 0 < result.rendered < result.total_pages  # pages that do not show the article are not rendered
     assert "Soon after" in (session.out / "en/editions/2020-12-21/rcep-base/index.html").read_text(encoding="utf-8")
+
+
+def test_lost_html_cache_rereads_bodies_from_the_project_not_the_current_folder(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    build(project, project / "site", workers=1)
+    (project / "site" / ".digest" / "html.pickle").unlink()
+    template = project / "templates" / "article.html"
+    template.write_text(read(project, "templates/article.html") + "\n", encoding="utf-8")  # every article again
+    monkeypatch.chdir(tmp_path)
+    build(project, project / "site", workers=1)
+    page = (project / "site/en/editions/2020-12-21/rcep-base/index.html").read_text(encoding="utf-8")
+    assert "Just 15 days later" in page

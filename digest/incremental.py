@@ -16,7 +16,7 @@ import jinja2
 from .config import Config
 from .content import LoadedContent, group_key, load_content, load_document
 from .errors import Problem
-from .render import compile_templates, make_environment
+from .render import compile_templates, make_environment, template_fingerprints
 from .sources import relative
 
 
@@ -31,6 +31,7 @@ class BuildMemo:
     other_problems: list = field(default_factory=list)  # problems of yaml files and folders
     env: jinja2.Environment | None = None
     template_problems: list = field(default_factory=list)
+    template_prints: dict = field(default_factory=dict)  # template name -> fingerprint of it and what it uses
     git_dates: dict | None = None
     groups: dict = field(default_factory=dict)  # link_article memo, see model.build_site
     html: dict = field(default_factory=dict)  # body hash -> HTML of every body converted or loaded
@@ -127,6 +128,7 @@ def templates_for(memo: BuildMemo, templates: Path, root: Path, changed: set | N
     if memo.env is None or touched:
         memo.env = make_environment(templates)
         memo.template_problems = compile_templates(memo.env, templates, root)
+        memo.template_prints = template_fingerprints(memo.env, templates)
     return memo.env, list(memo.template_problems)
 
 

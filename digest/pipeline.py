@@ -17,7 +17,7 @@ from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import convert
 from .model import build_site
 from .pages import make_specs
-from .render import PageSpec, render_page, spec_fingerprint, template_problem, templates_fingerprint
+from .render import PageSpec, render_page, spec_fingerprint, template_problem
 from .sources import relative, walk_files
 from .text import excerpt, plain_text, reading_minutes
 from .writer import (WriteReport, check_output_dir, inside, load_cache, read_manifest, remove_stale, save_state,
@@ -69,7 +69,8 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     else:
         loaded = load_content(config, meta_cache["files"], problems)
     templates = root / "templates"
-    env, found = templates_for(memo or BuildMemo(), templates, root, changed)
+    compiled = memo if memo is not None else BuildMemo()
+    env, found = templates_for(compiled, templates, root, changed)
     problems += found
 
     progress("converting Markdown")
@@ -90,13 +91,13 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     problems += broken_links(specs)
     raise_if_errors(problems)
 
-    base = templates_fingerprint(templates) + site.fp
+    bases = compiled.template_prints
     in_memory = memo is not None and memo.manifest is not None and not clean
     manifest = {} if clean else memo.manifest if in_memory else read_manifest(out)
     todo = []
     fingerprints = {}
     for spec in specs:
-        spec.fp = spec_fingerprint(spec, base)
+        spec.fp = spec_fingerprint(spec, bases.get(spec.template, "") + site.fp)
         fingerprints[spec.path] = spec.fp
         if manifest.get(spec.path) != spec.fp or not (in_memory or (out / urls.output_file(spec.path)).is_file()):
             todo.append(spec)

@@ -75,6 +75,54 @@ def templates_fingerprint(templates: Path) -> str:
     return digest.hexdigest()
 
 
+def template_fingerprints(env: jinja2.Environment, templates: Path) -> dict[str, str]:
+    """Per template: a hash of the engine's code, the template and every template it uses.
+
+    A page's fingerprint starts with its template's, so editing archive.html re-renders only the
+    archive pages, while base.html or a partial re-renders every page that includes it. A template
+    whose includes are computed at run time counts as using every template.
+    """
+    from jinja2 import meta
+    engine = hashlib.blake2b(digest_size=12)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        engine.update(path.name.encode() + b"\0" + path.read_bytes())
+    own, uses = {}, {}
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            name = path.relative_to(templates).as_posix()
+            source = path.read_bytes()
+            own[name] = hashlib.blake2b(source, digest_size=12).hexdigest()
+            uses[name] = referenced_templates(env, meta, source.decode("utf-8", "replace"))
+    prints = {}
+    for name in own:
+        closure = template_closure(name, uses, own)
+        prints[name] = hashlib.blake2b((engine.hexdigest() + repr(sorted((n, own[n]) for n in closure))).encode(),
+                                       digest_size=12).hexdigest()
+    return prints
+
+
+def referenced_templates(env: jinja2.Environment, meta, source: str) -> set | None:
+    """Templates a template extends, includes or imports; None when one of them is computed."""
+    try:
+        found = list(meta.find_referenced_templates(env.parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return set()  # compile_templates reports it
+    return None if None in found else set(found)
+
+
+def template_closure(name: str, uses: dict, own: dict) -> set:
+    """A template and everything it uses, directly or not."""
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in own:
+            continue
+        seen.add(current)
+        used = uses[current]
+        todo.extend(own if used is None else used)
+    return seen
+
+
 @jinja2.pass_context
 def t_func(ctx, key: str, **values) -> str:
     """A UI string in the page's language."""

@@ -143,3 +143,17 @@ def test_lost_html_cache_rereads_bodies_from_the_project_not_the_current_folder(
     build(project, project / "site", workers=1)
     page = (project / "site/en/editions/2020-12-21/rcep-base/index.html").read_text(encoding="utf-8")
     assert "Just 15 days later" in page
+
+
+def test_a_template_change_renders_only_the_pages_that_use_it(tmp_path):
+    project = make_project(tmp_path)
+    session = Session(project, tmp_path)
+    archive = read(project, "templates/archive.html")
+    session.edit("templates/archive.html", archive.replace("{% block main %}", "{% block main %}<!-- a -->", 1))
+    assert session.result.rendered == 2  # the archive in each language
+    partial = read(project, "templates/partials/item.html")
+    session.edit("templates/partials/item.html", "<!-- b -->" + partial)
+    lists = session.result.rendered
+    base = read(project, "templates/base.html")
+    session.edit("templates/base.html", base.replace("</body>", "<!-- c --></body>", 1))
+    assert 2 < lists < session.result.rendered  # lists include item.html; every page extends base.html

@@ -133,6 +133,8 @@ def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: boo
     articles: dict[str, dict[str, Article]] = {}
     pages: list[Page] = []
     for (kind, edition, stem), docs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+        if (kind, edition, stem) in loaded.failed:
+            continue  # one of its files is broken: its own error says so; checking the rest would mislead
         docs.sort(key=lambda d: config.codes.index(d.lang))
         if kind == "article":
             info = loaded.editions.get(edition) or EditionInfo(edition, f"content/editions/{edition}/edition.yaml")

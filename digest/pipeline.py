@@ -60,7 +60,6 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     templates = root / "templates"
     env = make_environment(templates)
     problems += compile_templates(env, templates, root)
-    raise_if_errors(problems)
 
     progress("converting Markdown")
     html = convert_bodies(loaded.documents, meta_cache["derived"], workers)

@@ -16,6 +16,7 @@ from .model import build_site
 from .pages import make_specs
 from .pipeline import convert_bodies, find_collisions, static_files
 from .render import PageSpec, compile_templates, make_environment
+from .reporting import plural
 from .sources import read_text
 from .translations import (Block, changes_since, count_kinds, divergence, missing_terms, ordinal_of,
                            recorded_hash, source_hash, split_blocks, valid_hash)
@@ -45,7 +46,7 @@ class TranslationRow:
     """One article of the translation report: its status in each translated language."""
 
     edition: str
-    slug: str
+    stem: str  # the file name before .LANG.md
     original: str
     status: dict = field(default_factory=dict)  # lang -> translated / machine / pending / missing
     stale: dict = field(default_factory=dict)  # lang -> what changed in the original since it was stamped
@@ -252,7 +253,8 @@ def structure_problems(original: Document, translation: Document) -> list[Proble
     if index is None:
         return []
     (p0, h0), (p1, h1) = count_kinds(ours), count_kinds(theirs)
-    counts = (f"{p1} paragraphs and {h1} headings, but the original {original.shown} has {p0} and {h0}"
+    counts = (f"{plural(p1, 'paragraph')} and {plural(h1, 'heading')}, but the original {original.shown} "
+              f"has {p0} and {h0}"
               if (p0, h0) != (p1, h1) else "paragraphs and headings in a different order than the original")
     where = describe_block(ours, index, "the original")
     line = theirs[index].line if index < len(theirs) else last_line(translation, theirs)
@@ -314,11 +316,12 @@ def translation_rows(config: Config, groups: dict) -> list[TranslationRow]:
         original = versions.get(config.original_language)
         if kind != "article" or original is None:
             continue
-        row = TranslationRow(edition, original.meta["slug"], original.shown)
+        row = TranslationRow(edition, original.stem, original.shown)
         for lang in config.codes[1:]:
             translation = versions.get(lang)
             meta = translation.meta.get("translation") if translation else None
-            row.status[lang] = ("missing" if translation is None else
+            row.status[lang] = (("broken" if translation_path(original, lang).exists() else "missing")
+                                if translation is None else
                                 "translated" if not isinstance(meta, dict) else
                                 {"human": "translated"}.get(meta.get("status", "human"), meta.get("status")))
             recorded = recorded_hash(translation) if translation else None

@@ -101,7 +101,7 @@ def print_translation_report(rows: list, languages: tuple, fmt: str = "text", st
     import json
     stream = stream or sys.stdout
     if fmt == "json":
-        print(json.dumps([{"edition": r.edition, "slug": r.slug, "original": r.original, "status": r.status,
+        print(json.dumps([{"edition": r.edition, "article": r.stem, "original": r.original, "status": r.status,
                            "out_of_date": r.stale} for r in rows], ensure_ascii=False, indent=2), file=stream)
         return
     editions: dict[str, list] = {}
@@ -115,11 +115,12 @@ def print_translation_report(rows: list, languages: tuple, fmt: str = "text", st
                 counts[row.status[lang]] = counts.get(row.status[lang], 0) + 1
             stale = sum(1 for row in group if lang in row.stale)
             parts = [f"{counts.get(s, 0)} {s}" for s in ("translated", "pending", "machine", "missing")]
+            parts += [f"{counts['broken']} broken (see `check`)"] if counts.get("broken") else []
             print(f"  {lang}: {', '.join(parts)}, {stale} out of date", file=stream)
-        width = max(len(row.slug) for row in group)
+        width = max(len(row.stem) for row in group)
         for row in group:
             states = "  ".join(f"{lang} {row.status[lang]}" + (" (out of date)" if lang in row.stale else "")
                                for lang in languages)
-            print(f"  {row.slug:<{width}}  {states}", file=stream)
+            print(f"  {row.stem:<{width}}  {states}", file=stream)
             for lang, changes in row.stale.items():
                 print(f"  {'':<{width}}    {lang} since review: {'; '.join(changes)}", file=stream)

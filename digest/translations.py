@@ -139,13 +139,11 @@ def changes_since(recorded: str, original: Document) -> list[str]:
         changes.append("the headline changed")
     matcher = difflib.SequenceMatcher(a=old[1:], b=new[1:], autojunk=False)
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        if tag in ("replace", "insert"):
-            verb = "changed" if tag == "replace" else "added"
-            changes += [f"{ordinal_of(blocks, i)} {verb} (line {blocks[i].line})" for i in range(b1, b2)]
-        if tag == "delete" or (tag == "replace" and a2 - a1 > b2 - b1):
-            removed = (a2 - a1) - (b2 - b1 if tag == "replace" else 0)
-            changes.append(f"{removed} block{'s' if removed != 1 else ''} removed before "
-                           f"{ordinal_of(blocks, b2) if b2 < len(blocks) else 'the end'}")
+        kept = min(a2 - a1, b2 - b1) if tag == "replace" else 0
+        changes += [f"{ordinal_of(blocks, i)} changed (line {blocks[i].line})" for i in range(b1, b1 + kept)]
+        changes += [f"{ordinal_of(blocks, i)} added (line {blocks[i].line})" for i in range(b1 + kept, b2)
+                    if tag != "equal"]
+        removed = (a2 - a1) - kept if tag in ("replace", "delete") else 0
+        if removed:
+            changes.append(f"{removed} block{'s' if removed != 1 else ''} removed before {ordinal_of(blocks, b2)}")
     return changes

@@ -64,7 +64,8 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     meta_cache = {} if clean else load_cache(out, META_CACHE)
     if meta_cache.get("version") != MARKDOWN_VERSION:
         meta_cache = {"version": MARKDOWN_VERSION, "files": {}, "derived": {}}
-    loaded = load_content(config, meta_cache["files"], problems)
+    loaded = load_content(config, meta_cache["files"], problems,
+                          mapper=lambda func, items: parallel_map(func, items, workers))
     templates = root / "templates"
     env = make_environment(templates)
     problems += compile_templates(env, templates, root)

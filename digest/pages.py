@@ -22,7 +22,15 @@ def make_specs(site: Site, derived: dict) -> list[PageSpec]:
     specs += page_specs(site, derived)
     specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
     specs += alias_specs(site, specs)
+    add_x_defaults(specs, cfg.original_language)
     return specs
+
+
+def add_x_defaults(specs: list[PageSpec], original: str) -> None:
+    """Give every page with translations an x-default: the original language's version unless one is set."""
+    for spec in specs:
+        if spec.x_default is None and len(spec.alternates) > 1:
+            spec.x_default = dict(spec.alternates).get(original)
 
 
 def every_lang(site: Site, path_of) -> tuple:

@@ -14,6 +14,7 @@ from .render import PageSpec
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most this many in one news sitemap
 UNLISTED = ("redirect.html", "404.html")  # pages that search engines should not index
+LISTING_KEYS = ("items", "edition", "editions", "months")  # context keys holding what a page lists (not its nav)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def page_lastmod(spec: PageSpec) -> dt.datetime | None:
     article = spec.ctx.get("article")
     if isinstance(article, Article):
         return article.updated or article.date
-    dates = [a.updated or a.date for a in shown_articles(spec.ctx, spec.lang)]
+    listed = [spec.ctx[key] for key in LISTING_KEYS if key in spec.ctx]
+    dates = [a.updated or a.date for a in shown_articles(listed, spec.lang)]
     return max(dates) if dates else None
 
 

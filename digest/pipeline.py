@@ -10,15 +10,15 @@ from pathlib import Path
 from . import urls
 from .config import load_config
 from .content import load_content
-from .feeds import feed_specs
 from .errors import DigestError, Problem, error, raise_if_errors, warning
+from .feeds import feed_specs
 from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import convert
 from .model import build_site
 from .pages import make_specs
-from .sitemap import sitemap_specs
 from .render import (PageSpec, compile_templates, make_environment, render_page, spec_fingerprint,
                      template_problem, templates_fingerprint)
+from .sitemap import sitemap_specs
 from .sources import relative, walk_files
 from .text import excerpt, plain_text, reading_minutes
 from .writer import (WriteReport, check_output_dir, inside, load_cache, read_manifest, remove_stale, save_state,

@@ -227,6 +227,21 @@ def test_deleted_article_leaves_the_feeds(tmp_path):
     assert "poverty-fund" in (out / "zh/feed.xml").read_text(encoding="utf-8")
 
 
+def test_incremental_build_refreshes_feeds_from_cached_bodies(tmp_path):
+    project = make_project(tmp_path)
+    _, out = build_project(project)
+    zh_before = (out / "zh/feed.xml").read_bytes()
+    story = project / "content/editions/2020-12-21/rcep-base.en.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA new closing paragraph.\n", encoding="utf-8")
+    result, _ = build_project(project)
+    assert "A new closing paragraph." in (out / "en/feed.xml").read_text(encoding="utf-8")
+    assert "A new closing paragraph." in (out / "en/feed.json").read_text(encoding="utf-8")
+    assert (out / "zh/feed.xml").read_bytes() == zh_before
+    assert result.rendered < result.total_pages
+    # the other entry's body was not converted by this build: it comes from the cache
+    assert "All problems found have been fixed." in (out / "en/feed.xml").read_text(encoding="utf-8")
+
+
 def test_feeds_are_deterministic_and_not_counted_as_pages(tmp_path):
     project = make_project(tmp_path)
     result, out = build_project(project)

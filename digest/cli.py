@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import DigestError
 from .reporting import Progress, print_problems, summary_line
 
-COMMANDS = ("build", "new")
+COMMANDS = ("build", "new", "publish")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
@@ -30,17 +30,24 @@ def make_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="create a skeleton article in each language")
     new.add_argument("--edition", required=True, help="edition date, YYYY-MM-DD")
     new.add_argument("--slug", required=True, help="article slug: lowercase ASCII letters, digits and '-'")
+    publish = sub.add_parser("publish", help="build from scratch, then commit the site to a git branch")
+    publish.add_argument("--branch", default=None, help="branch to publish to (default: gh-pages, or config.yaml's "
+                         "publish.branch)")
+    publish.add_argument("--remote", default=None, help="remote to push to (default: origin)")
+    publish.add_argument("--push", action="store_true", help="push the branch to the remote afterwards")
+    publish.add_argument("--force", action="store_true", help="with --push: overwrite the remote's branch")
+    publish.add_argument("--message", "-m", default=None, help="first line of the publish commit's message")
+    publish.add_argument("--allow-dirty", action="store_true", help="publish even with uncommitted changes")
+    publish.add_argument("--dry-run", action="store_true", help="show what would change; commit nothing")
+    publish.add_argument("--yes", action="store_true", help="go ahead even if many published files would be deleted")
+    publish.add_argument("-v", "--verbose", action="store_true", help="list every file added, changed or deleted")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; return the exit code (0 ok, 1 content errors, 2 usage, 3 a bug in the engine)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--root")):
-        argv.insert(0, "build")
+    argv = default_command(list(sys.argv[1:] if argv is None else argv))
     args = make_parser().parse_args(argv)
-    if args.command is None:
-        args = make_parser().parse_args(["build"] + argv)
     try:
         return COMMAND_FUNCS[args.command](args)
     except DigestError as exc:
@@ -54,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         print("This is a bug in Qingdao Digest, not a mistake in your content: please report it "
               "with the lines above.", file=sys.stderr)
         return EXIT_BUG
+
+
+def default_command(argv: list[str]) -> list[str]:
+    """No command means `build` (SPEC §4): insert it after the global --root option."""
+    i = 2 if argv[:1] == ["--root"] else 1 if argv[:1] and argv[0].startswith("--root=") else 0
+    if len(argv) <= i or (argv[i] not in COMMAND_FUNCS and argv[i] not in ("-h", "--help")):
+        argv.insert(i, "build")
+    return argv
 
 
 def cmd_build(args) -> int:
@@ -87,4 +102,14 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
-COMMAND_FUNCS = {"build": cmd_build, "new": cmd_new}
+def cmd_publish(args) -> int:
+    """publish: build from scratch, commit the site to a branch without touching the working tree, push."""
+    from .publish import PublishOptions, publish, report_lines
+    options = PublishOptions(branch=args.branch, remote=args.remote, push=args.push, message=args.message,
+                             allow_dirty=args.allow_dirty, dry_run=args.dry_run, yes=args.yes, force=args.force)
+    for line in report_lines(publish(Path(args.root), options), verbose=args.verbose):
+        print(line)
+    return EXIT_OK
+
+
+COMMAND_FUNCS = {"build": cmd_build, "new": cmd_new, "publish": cmd_publish}

@@ -69,6 +69,7 @@ class LoadedContent:
     tag_lines: dict[str, int]
     files_read: int
     assets: list[tuple[Path, str]]  # (source file, site path) copied as they are
+    failed: set = field(default_factory=set)  # (kind, edition, stem) of files that could not be read
 
 
 def load_content(config: Config, cache: dict, problems: list[Problem]) -> LoadedContent:
@@ -81,6 +82,7 @@ def load_content(config: Config, cache: dict, problems: list[Problem]) -> Loaded
     documents: list[Document] = []
     editions: dict[str, EditionInfo] = {}
     assets: list[tuple[Path, str]] = []
+    failed: set = set()
     files = walk_files(content_dir)
     for path in files:
         rel = path.relative_to(content_dir).parts
@@ -89,6 +91,8 @@ def load_content(config: Config, cache: dict, problems: list[Problem]) -> Loaded
             doc = load_document(path, shown, rel, config, cache, problems)
             if doc:
                 documents.append(doc)
+            else:
+                failed.add(group_key(rel))
         elif len(rel) == 3 and rel[0] == "editions" and rel[2] in ("edition.yaml", "edition.yml"):
             if valid_edition_folder(rel[1], shown, problems):
                 editions[rel[1]] = load_edition_info(path, shown, rel[1], config, problems)
@@ -100,7 +104,15 @@ def load_content(config: Config, cache: dict, problems: list[Problem]) -> Loaded
             assets.append((path, "/".join(("assets",) + rel)))
     tags, tag_lines = load_term_list(content_dir / "tags.yaml", root, config, problems)
     glossary, _ = load_term_list(content_dir / "glossary.yaml", root, config, problems)
-    return LoadedContent(documents, editions, tags, glossary, tag_lines, len(files), assets)
+    return LoadedContent(documents, editions, tags, glossary, tag_lines, len(files), assets, failed)
+
+
+def group_key(rel: tuple) -> tuple:
+    """(kind, edition, stem) of a content file, to link it with its translations."""
+    stem = rel[-1][:-3].rsplit(".", 1)[0]
+    if rel[0] == "editions" and len(rel) == 3:
+        return ("article", rel[1], stem)
+    return ("page", None, stem)
 
 
 def valid_edition_folder(name: str, shown: str, problems: list[Problem]) -> bool:

@@ -57,6 +57,12 @@ STRINGS = {
 }
 
 
+@lru_cache(maxsize=None)
+def strings(lang: str) -> dict:
+    """Every UI string of a language, English filling any gap."""
+    return {**STRINGS["en"], **STRINGS.get(lang, {})}
+
+
 def ui(lang: str, key: str, **values) -> str:
     """A UI string in a language, with {placeholders} filled."""
     text = STRINGS.get(lang, STRINGS["en"]).get(key)

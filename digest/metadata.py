@@ -143,14 +143,14 @@ def feed_links_func(ctx) -> list[dict]:
     found = []
     for lang in langs:
         title = feed_title(lang, "language", None, ctx["site_title"], ctx["sections"])
-        found.append({"type": "application/atom+xml", "title": title, "path": urls.feed(lang), "lang": lang})
-        found.append({"type": "application/feed+json", "title": title, "path": urls.json_feed(lang), "lang": lang})
+        found.append({"type": "application/atom+xml", "title": title, "path": urls.feed(lang)})
+        found.append({"type": "application/feed+json", "title": title, "path": urls.json_feed(lang)})
     lang = ctx["lang"]
     if spec.template == "list.html" and ctx.get("kind") == "section":
-        found.append({"type": "application/atom+xml", "path": urls.section_feed(lang, ctx["key"]), "lang": lang,
+        found.append({"type": "application/atom+xml", "path": urls.section_feed(lang, ctx["key"]),
                       "title": feed_title(lang, "section", ctx["key"], ctx["site_title"], ctx["sections"])})
     if spec.template in ("editions.html", "edition.html"):
-        found.append({"type": "application/atom+xml", "path": urls.editions_feed(lang), "lang": lang,
+        found.append({"type": "application/atom+xml", "path": urls.editions_feed(lang),
                       "title": feed_title(lang, "editions", None, ctx["site_title"], ctx["sections"])})
     return found
 
@@ -226,7 +226,7 @@ def edition_graph_func(ctx, edition) -> dict:
 @jinja2.pass_context
 def json_feed_func(ctx) -> str:
     """A JSON Feed 1.1 document for the page's feed spec, as text."""
-    lang, base, tz = ctx["lang"], ctx["base_url"], ctx["timezone"]
+    lang, base = ctx["lang"], ctx["base_url"]
     feed = ctx["feed"]
     doc = {
         "version": JSON_FEED_VERSION,

@@ -124,8 +124,8 @@ def fingerprint(*parts) -> str:
 
 
 def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: bool,
-               problems: list[Problem]) -> Site:
-    """Link documents into the site model; problems are appended."""
+               problems: list[Problem], changed: dict | None = None) -> Site:
+    """Link documents into the site model; problems are appended. changed: path -> last commit date."""
     tag_index = make_tag_index(loaded.tags)
     groups: dict[tuple, list[Document]] = {}
     for doc in loaded.documents:
@@ -133,10 +133,12 @@ def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: boo
     articles: dict[str, dict[str, Article]] = {}
     pages: list[Page] = []
     for (kind, edition, stem), docs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+        if (kind, edition, stem) in loaded.failed:
+            continue  # one of its files is broken: its own error says so; checking the rest would mislead
         docs.sort(key=lambda d: config.codes.index(d.lang))
         if kind == "article":
             info = loaded.editions.get(edition) or EditionInfo(edition, f"content/editions/{edition}/edition.yaml")
-            group = link_article(config, docs, info, tag_index, derived, drafts, problems)
+            group = link_article(config, docs, info, tag_index, derived, drafts, problems, changed or {})
             if group:
                 articles[f"{edition}/{stem}"] = group
         else:
@@ -165,7 +167,7 @@ def make_tag_index(tags: dict) -> dict:
 
 
 def link_article(config: Config, docs: list[Document], info: EditionInfo, tag_index: dict, derived: dict,
-                 drafts: bool, problems: list[Problem]) -> dict[str, Article] | None:
+                 drafts: bool, problems: list[Problem], changed: dict) -> dict[str, Article] | None:
     """The versions of one article, with inherited metadata checked; None when drafts are hidden."""
     original = next((d for d in docs if d.lang == config.original_language), docs[0])
     meta = original.meta
@@ -201,7 +203,8 @@ def link_article(config: Config, docs: list[Document], info: EditionInfo, tag_in
             subtitle=doc.meta.get("subtitle", ""), byline=doc.meta.get("byline", ""),
             dateline=doc.meta.get("dateline", ""), summary=doc.meta.get("summary") or summary_auto,
             title_note=doc.meta.get("title_note", ""), section=section, tags=tags,
-            source=tuple(sorted((meta.get("source") or {}).items(), key=str)), date=date, updated=updated,
+            source=tuple(sorted((meta.get("source") or {}).items(), key=str)), date=date,
+            updated=updated or changed_after(changed.get(doc.shown), date, config),
             position=position, translation=tuple(sorted((doc.meta.get("translation") or {}).items(), key=str)),
             untranslated=meta.get("untranslated", config.untranslated), body_hash=doc.body_hash,
             minutes=minutes, url=url, alternates=alternates, aliases=tuple(doc.meta.get("aliases", ())),
@@ -248,6 +251,13 @@ def as_datetime(value, config: Config) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=config.tz)
     return value
+
+
+def changed_after(when: dt.datetime | None, date: dt.datetime, config: Config) -> dt.datetime | None:
+    """A file's last commit date as the update time, when it is later than the publication date."""
+    if when is None or when <= date:
+        return None
+    return when.astimezone(config.tz)
 
 
 def link_page(config: Config, docs: list[Document], derived: dict, drafts: bool,

@@ -22,15 +22,10 @@ def make_specs(site: Site, derived: dict) -> list[PageSpec]:
     specs += page_specs(site, derived)
     specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
     specs += alias_specs(site, specs)
-    add_x_defaults(specs, cfg.original_language)
-    return specs
-
-
-def add_x_defaults(specs: list[PageSpec], original: str) -> None:
-    """Give every page with translations an x-default: the original language's version unless one is set."""
     for spec in specs:
-        if spec.x_default is None and len(spec.alternates) > 1:
-            spec.x_default = dict(spec.alternates).get(original)
+        if spec.alternates and spec.x_default is None:
+            spec.x_default = dict(spec.alternates).get(cfg.original_language, spec.alternates[0][1])
+    return specs
 
 
 def every_lang(site: Site, path_of) -> tuple:
@@ -76,8 +71,7 @@ def home_specs(site: Site, lang: str) -> list[PageSpec]:
         return tuple((code, urls.home(code, number)) for code in site.config.codes if number <= counts[code])
     specs = list_specs(site, lang, site.items[lang], lambda n: urls.home(lang, n), "home.html",
                        {"edition": site.editions[0] if site.editions else None}, alternates)
-    for spec in specs:
-        spec.x_default = "" if spec.path == urls.home(lang) else None
+    specs[0].x_default = ""  # the homes and the landing page form one cluster
     return specs
 
 

@@ -12,6 +12,7 @@ from .config import load_config
 from .content import load_content
 from .errors import DigestError, Problem, error, raise_if_errors, warning
 from .feeds import feed_specs
+from .gitdates import last_changed
 from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import convert
 from .model import build_site
@@ -62,11 +63,10 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     templates = root / "templates"
     env = make_environment(templates)
     problems += compile_templates(env, templates, root)
-    raise_if_errors(problems)
 
     progress("converting Markdown")
     html = convert_bodies(loaded.documents, meta_cache["derived"], workers)
-    site = build_site(config, loaded, meta_cache["derived"], drafts, problems)
+    site = build_site(config, loaded, meta_cache["derived"], drafts, problems, last_changed(root))
     raise_if_errors(problems)
 
     progress("planning pages")
@@ -117,11 +117,18 @@ def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
         if doc.body_hash not in derived:
             todo.setdefault(doc.body_hash, doc.body)
     hashes = sorted(todo)
-    htmls = parallel_map(convert, [todo[h] for h in hashes], workers)
-    html = dict(zip(hashes, htmls))
-    for body_hash, body_html in html.items():
-        derived[body_hash] = (excerpt(body_html), reading_minutes(plain_text(body_html)), link_targets(body_html))
+    results = parallel_map(convert_and_measure, [todo[h] for h in hashes], workers)
+    html = {}
+    for body_hash, (body_html, measures) in zip(hashes, results):
+        html[body_hash] = body_html
+        derived[body_hash] = measures
     return html
+
+
+def convert_and_measure(body: str) -> tuple[str, tuple]:
+    """Markdown to HTML, with its excerpt, reading time and source-path links (run in a worker)."""
+    body_html = convert(body)
+    return body_html, (excerpt(body_html), reading_minutes(plain_text(body_html)), link_targets(body_html))
 
 
 def link_targets(body_html: str) -> tuple:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from . import urls
 from .errors import Problem, error
-from .i18n import long_date, month_name, ui
+from .i18n import long_date, month_name, strings, ui
 from .markdown import SOURCE_LINK_PREFIX
 from .metadata import install_helpers
 
@@ -175,8 +175,9 @@ def feed_value(digest, value) -> None:
 
 def render_page(env: jinja2.Environment, spec: PageSpec, common: dict) -> bytes:
     """Render one page to bytes (UTF-8)."""
+    root = common["base_path"] if spec.absolute_links else "../" * spec.path.count("/")
     ctx = {**common, **spec.ctx, "lang": spec.lang, "page_path": spec.path, "spec": spec,
-           "absolute_links": spec.absolute_links,
+           "absolute_links": spec.absolute_links, "root": root, "s": strings(spec.lang),
            "locale": common["locales"].get(spec.lang, "en")}
     return env.get_template(spec.template).render(ctx).encode("utf-8")
 

@@ -10,7 +10,7 @@ from .errors import DigestError, error
 ORIGINAL = """---
 # Fill in the values, then delete the comments. Quote text that contains ': '.
 kicker: ""          # 引题, printed above the headline (optional)
-title: ""           # 主题: the headline (required)
+title: 待填写标题      # 主题: the headline (required)
 subtitle: ""        # 副题 (optional)
 byline: ""          # as printed, e.g. 本报记者 薄克国
 dateline: ""        # e.g. 本报青岛讯
@@ -30,7 +30,7 @@ draft: true         # remove this line to publish
 TRANSLATION = """---
 # Translation of {original}. Section, tags, date and draft are inherited from it.
 kicker: ""
-title: ""
+title: Headline to be written
 subtitle: ""
 byline: ""          # e.g. Bo Keguo, staff reporter
 dateline: ""        # e.g. QINGDAO

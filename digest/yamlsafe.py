@@ -11,6 +11,7 @@ import yaml
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 20
+MAX_BRACKETS = 2000  # refused before parsing: the C composer recurses once per level
 FULLWIDTH_COLON = "："
 
 
@@ -24,61 +25,64 @@ class YamlResult:
 
 
 def parse_yaml(text: str, first_line: int = 1) -> YamlResult:
-    """Parse one YAML document; lines in problems are counted from first_line."""
+    """Parse one YAML document; lines in problems are counted from first_line.
+
+    One pass: the C parser composes the node graph, which is checked (duplicate keys,
+    aliases, depth) before any value is constructed, so nothing is expanded or converted
+    from a document that is refused.
+    """
     result = YamlResult()
-    if not scan_events(text, first_line, result):
+    if text.count("[") + text.count("{") > MAX_BRACKETS:
+        result.problems.append((first_line, "the YAML is nested too deeply or is too complex",
+                                "front matter needs only a few levels; simplify it"))
         return result
+    loader = Loader(text)
     try:
-        result.data = yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+        node = loader.get_single_node()
+        if node is not None:
+            check_node(node, first_line, result, 0, set())
+            if not result.problems:
+                result.data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         result.problems.append(describe_yaml_error(exc, text, first_line))
+    finally:
+        loader.dispose()
+    if not result.problems and isinstance(node, yaml.MappingNode):
+        result.key_lines = {k.value: k.start_mark.line + first_line for k, _ in node.value
+                            if isinstance(k, yaml.ScalarNode)}
     return result
 
 
-def scan_events(text: str, first_line: int, result: YamlResult) -> bool:
-    """Walk the parser's events: record key lines, refuse duplicates, aliases, deep nesting."""
-    stack: list[dict | None] = []  # per open collection: seen keys (mapping) or None (sequence)
-    expect_key: list[bool] = []
-    try:
-        for event in yaml.parse(text, Loader=Loader):
-            line = event.start_mark.line + first_line if event.start_mark else None
-            if isinstance(event, yaml.AliasEvent):
-                result.problems.append((line, "YAML aliases (*name) are not allowed here",
-                                        "write the value out in full"))
-                return False
-            is_key = bool(stack) and stack[-1] is not None and expect_key[-1]
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if is_key:
-                    expect_key[-1] = False
-                elif stack and stack[-1] is not None:
-                    expect_key[-1] = True
-                if len(stack) >= MAX_DEPTH:
-                    result.problems.append((line, f"nesting is deeper than {MAX_DEPTH} levels",
-                                            "front matter needs only a few levels; simplify it"))
-                    return False
-                stack.append({} if isinstance(event, yaml.MappingStartEvent) else None)
-                expect_key.append(True)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
-                expect_key.pop()
-            elif isinstance(event, yaml.ScalarEvent) and stack and stack[-1] is not None:
-                if is_key:
-                    seen = stack[-1]
-                    if event.value in seen:
-                        result.problems.append((
-                            line, f"duplicate key '{event.value}' (first on line {seen[event.value]})",
-                            "keep one of the two"))
-                    else:
-                        seen[event.value] = line
-                        if len(stack) == 1:
-                            result.key_lines[event.value] = line
-                    expect_key[-1] = False
-                else:
-                    expect_key[-1] = True
-    except yaml.YAMLError as exc:
-        result.problems.append(describe_yaml_error(exc, text, first_line))
-        return False
-    return not result.problems
+def check_node(node, first_line: int, result: YamlResult, depth: int, seen: set) -> None:
+    """Refuse aliases (a node met twice), nesting deeper than MAX_DEPTH and duplicate keys."""
+    if result.problems:
+        return
+    line = node.start_mark.line + first_line
+    if id(node) in seen:
+        result.problems.append((line, "YAML aliases (*name) are not allowed here", "write the value out in full"))
+        return
+    if depth > MAX_DEPTH:
+        result.problems.append((line, f"nesting is deeper than {MAX_DEPTH} levels",
+                                "front matter needs only a few levels; simplify it"))
+        return
+    if isinstance(node, yaml.ScalarNode):
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            check_node(child, first_line, result, depth + 1, seen)
+        return
+    keys: dict[str, int] = {}
+    for key, value in node.value:
+        key_line = key.start_mark.line + first_line
+        if isinstance(key, yaml.ScalarNode) and key.value in keys:
+            result.problems.append((key_line, f"duplicate key '{key.value}' (first on line {keys[key.value]})",
+                                    "keep one of the two"))
+            return
+        if isinstance(key, yaml.ScalarNode):
+            keys[key.value] = key_line
+        check_node(key, first_line, result, depth + 1, seen)
+        check_node(value, first_line, result, depth + 1, seen)
 
 
 def describe_yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int | None, str, str]:

@@ -1,6 +1,7 @@
 """Shared helpers: fixture sites copied into tmp_path, built in-process or through the command line."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -53,3 +54,13 @@ def built(project: Path):
     """The basic fixture site, built once into project/site."""
     result, out = build_project(project)
     return result, out
+
+
+def require_tool(path_or_name: str, what: str) -> str:
+    """The tool's path; skip the test when it is missing, but fail in CI, where it must be installed."""
+    found = shutil.which(path_or_name)
+    if found:
+        return found
+    if os.environ.get("CI") == "true" or os.environ.get("DIGEST_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{what} ({path_or_name}) is missing; .ci/run installs it")
+    pytest.skip(f"{what} ({path_or_name}) is not installed")

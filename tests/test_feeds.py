@@ -262,7 +262,9 @@ def announced(out: Path, rel: str) -> set[str]:
     """The feeds a page announces, as paths under the output folder (each must exist)."""
     page = out / rel
     found = set()
-    for href in ALTERNATE_RE.findall(page.read_text(encoding="utf-8")):
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r'<link rel="alternate" type="application/[^"]+"[^>]*hreflang', text), rel
+    for href in ALTERNATE_RE.findall(text):
         target = (page.parent / href).resolve()
         assert target.is_file(), (rel, href)
         found.add(target.relative_to(out.resolve()).as_posix())

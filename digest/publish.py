@@ -1,0 +1,361 @@
+"""Publishing: build from scratch, commit the tree to a branch with git plumbing, push on request.
+
+The user's working tree, index, HEAD and current branch are never touched: the site is staged
+in a temporary index (GIT_INDEX_FILE) whose work tree is the temporary build. Every doubt
+stops the publish with a message (fails closed) rather than a warning.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, describe, load_config
+from .errors import DigestError, Problem, error
+from .writer import STATE_DIR
+
+SOURCES = ("content", "templates", "static", "config.yaml")  # what a publish must correspond to
+DEFAULTS = {"branch": "gh-pages", "remote": "origin", "max_delete_share": 0.5}
+SHOWN_DIRTY = 10  # uncommitted files named one by one before "and N more"
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """What the editor asked for on the command line (None: take config.yaml's publish settings)."""
+
+    branch: str | None = None
+    remote: str | None = None
+    push: bool = False
+    message: str | None = None
+    allow_dirty: bool = False
+    dry_run: bool = False
+    yes: bool = False
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """config.yaml's `publish:` mapping, checked."""
+
+    branch: str
+    remote: str
+    max_delete_share: float
+
+
+@dataclass
+class Changes:
+    """How the new tree differs from the branch's tip, by published path."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing differs."""
+        return not (self.added or self.changed or self.deleted)
+
+
+@dataclass
+class PublishResult:
+    """What a publish did, for the CLI to report."""
+
+    branch: str
+    remote: str
+    source: str  # the commit the site was built from
+    tree: str
+    files: int
+    changes: Changes
+    parent: str | None = None
+    commit: str | None = None  # None: no new commit (dry run, or nothing changed)
+    pushed: bool = False
+    dry_run: bool = False
+    dirty: bool = False
+    blocked: str = ""  # dry run only: why a real publish would stop
+
+
+class Git:
+    """git commands in one repository; a failing command becomes a DigestError."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def run(self, *args: str, env: dict | None = None, cwd: Path | None = None, stdin: str | None = None,
+            check: bool = True) -> subprocess.CompletedProcess:
+        """Run git; raise DigestError with git's own words when it fails and check is set."""
+        try:
+            done = subprocess.run(["git", *args], cwd=cwd or self.root, env={**os.environ, **(env or {})},
+                                  input=stdin, capture_output=True, text=True, encoding="utf-8", check=False)
+        except OSError as exc:
+            raise DigestError(error("git", None, f"cannot run git: {exc.strerror}",
+                                    "install git (e.g. apt-get install git) and try again", code="publish"))
+        if check and done.returncode != 0:
+            raise DigestError(error("git", None, f"`git {args[0]}` failed: {last_words(done.stderr)}",
+                                    "fix what git says above, then publish again", code="publish"))
+        return done
+
+    def out(self, *args: str, **kwargs) -> str:
+        """A git command's output, stripped."""
+        return self.run(*args, **kwargs).stdout.strip()
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit a ref names, or None when it does not exist."""
+        done = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+
+def last_words(stderr: str) -> str:
+    """git's error output on one line."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    return " / ".join(lines[-4:]) or "no message"
+
+
+def publish(root: Path, options: PublishOptions) -> PublishResult:
+    """Build the site from scratch and commit it to the publish branch; push when asked."""
+    root = root.resolve()
+    git = open_repository(root)
+    config, settings = load_settings(git, options)
+    branch, remote = options.branch or settings.branch, options.remote or settings.remote
+    check_branch(git, branch)
+    if options.push:
+        check_remote(git, remote)
+    source = source_commit(git)
+    dirty = dirty_files(git)
+    if dirty and not options.allow_dirty:
+        raise DigestError(dirty_problems(dirty))
+    parent = git.resolve(f"refs/heads/{branch}") or git.resolve(f"refs/remotes/{remote}/{branch}")
+    with tempfile.TemporaryDirectory(prefix="digest-publish-") as tmp:
+        site = build_fresh(root, Path(tmp) / "site", config)
+        tree = stage_tree(git, site, Path(tmp) / "index")
+    changes = diff_trees(git, parent, tree)
+    result = PublishResult(branch, remote, source, tree, count_files(git, tree), changes, parent,
+                           dry_run=options.dry_run, dirty=bool(dirty))
+    blocked = deletion_problem(git, parent, changes, settings.max_delete_share, branch)
+    if options.dry_run:
+        result.blocked = blocked.format() if blocked and not options.yes else ""
+        return result
+    if blocked and not options.yes:
+        raise DigestError(blocked)
+    if parent is None or tree != git.out("rev-parse", f"{parent}^{{tree}}"):
+        result.commit = commit_site(git, tree, parent, branch, commit_message(git, source, options.message, dirty))
+    elif git.resolve(f"refs/heads/{branch}") is None:
+        git.run("update-ref", "-m", "publish: start from the remote's branch", f"refs/heads/{branch}", parent, "")
+    if options.push:
+        push_branch(git, remote, branch, options.force)
+        result.pushed = True
+    return result
+
+
+def load_settings(git: Git, options: PublishOptions) -> tuple[Config, PublishSettings]:
+    """The site's config and publish settings; when they cannot be read, first make sure we are not on
+    the publish branch, whose files are the built site (a likelier cause than a broken config)."""
+    try:
+        config, _ = load_config(git.root)
+    except DigestError:
+        check_branch(git, options.branch or DEFAULTS["branch"])
+        raise
+    return config, publish_settings(config)
+
+
+def publish_settings(config: Config) -> PublishSettings:
+    """config.yaml's `publish:` settings with their defaults; a wrong value stops the publish."""
+    raw = config.raw.get("publish") or {}
+    if not isinstance(raw, dict):
+        raise DigestError(config_problem("publish", f"expected a mapping, got {describe(raw)}",
+                                         "e.g. publish: {branch: gh-pages, remote: origin}"))
+    values = {**DEFAULTS, **raw}
+    problems = [config_problem(f"publish.{key}", "unknown setting", f"use one of: {', '.join(DEFAULTS)}")
+                for key in raw if key not in DEFAULTS]
+    for key in ("branch", "remote"):
+        if not isinstance(values[key], str) or not values[key].strip():
+            problems.append(config_problem(f"publish.{key}", f"expected a name, got {describe(values[key])}",
+                                           f"e.g. {key}: {DEFAULTS[key]}"))
+    share = values["max_delete_share"]
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+        problems.append(config_problem("publish.max_delete_share", f"expected a number from 0 to 1, got "
+                                       f"{describe(share)}", "e.g. max_delete_share: 0.5 (half of the files)"))
+    if problems:
+        raise DigestError(problems)
+    return PublishSettings(values["branch"], values["remote"], float(share))
+
+
+def config_problem(key: str, message: str, hint: str) -> Problem:
+    """A problem with a publish setting in config.yaml."""
+    return error("config.yaml", None, f"{key}: {message}", hint, code="config")
+
+
+def open_repository(root: Path) -> Git:
+    """The git repository holding the project; refuse when there is none."""
+    git = Git(root)
+    done = git.run("rev-parse", "--is-inside-work-tree", check=False)
+    if done.returncode != 0 or done.stdout.strip() != "true":
+        raise DigestError(error(str(root), None, "the project is not in a git repository",
+                                "run `git init` and commit content/, templates/, static/ and config.yaml first",
+                                code="publish"))
+    return git
+
+
+def check_branch(git: Git, branch: str) -> None:
+    """The branch name is valid and is not the branch checked out here."""
+    if git.run("check-ref-format", f"refs/heads/{branch}", check=False).returncode != 0 or branch.startswith("-"):
+        raise DigestError(error("--branch", None, f"'{branch}' is not a valid branch name",
+                                "e.g. --branch gh-pages", code="publish"))
+    current = git.run("symbolic-ref", "--quiet", "HEAD", check=False).stdout.strip()
+    if current == f"refs/heads/{branch}":
+        raise DigestError(error(str(git.root), None, f"you are on the publish branch '{branch}'",
+                                "switch back to your source branch (e.g. git switch main), then publish",
+                                code="publish"))
+
+
+def check_remote(git: Git, remote: str) -> None:
+    """The remote to push to exists (checked before anything is built)."""
+    if git.run("remote", "get-url", "--", remote, check=False).returncode != 0:
+        raise DigestError(error("--remote", None, f"there is no git remote named '{remote}'",
+                                f"add it with `git remote add {remote} URL`, or name another with --remote",
+                                code="publish"))
+
+
+def source_commit(git: Git) -> str:
+    """The commit checked out, which the published site is built from."""
+    commit = git.resolve("HEAD")
+    if commit is None:
+        raise DigestError(error(str(git.root), None, "the repository has no commit yet",
+                                "commit content/, templates/, static/ and config.yaml first", code="publish"))
+    return commit
+
+
+def dirty_files(git: Git) -> list[str]:
+    """Sources with uncommitted changes, untracked files included (`git status` lines)."""
+    status = git.run("-c", "core.quotePath=false", "status", "--porcelain=v1", "--untracked-files=all",
+                     "--", *SOURCES).stdout  # not stripped: the first column may be a space
+    return [line for line in status.splitlines() if line.strip()]
+
+
+def dirty_problems(dirty: list[str]) -> list[Problem]:
+    """One problem per uncommitted source file (the first few), saying how to proceed."""
+    hint = "commit it (git add … && git commit) so the site matches a commit, or publish with --allow-dirty"
+    problems = [error(line[3:], None, f"uncommitted change ({line[:2].strip()})", hint, code="dirty")
+                for line in dirty[:SHOWN_DIRTY]]
+    if len(dirty) > SHOWN_DIRTY:
+        problems.append(error("…", None, f"and {len(dirty) - SHOWN_DIRTY} more uncommitted files",
+                              "see `git status`", code="dirty"))
+    return problems
+
+
+def build_fresh(root: Path, out: Path, config: Config) -> Path:
+    """Build the whole site into an empty folder, then add the host's files and drop the build state."""
+    from .pipeline import build
+    build(root, out, clean=True)
+    shutil.rmtree(out / STATE_DIR, ignore_errors=True)
+    (out / ".nojekyll").write_bytes(b"")
+    if config.cname:
+        (out / "CNAME").write_text(config.cname.strip() + "\n", encoding="utf-8")
+    return out
+
+
+def stage_tree(git: Git, site: Path, index: Path) -> str:
+    """Write the built folder as a git tree through a temporary index; return the tree's id."""
+    git_dir = git.out("rev-parse", "--absolute-git-dir")
+    env = {"GIT_DIR": git_dir, "GIT_WORK_TREE": str(site), "GIT_INDEX_FILE": str(index)}
+    plain = ("-c", "core.autocrlf=false", "-c", "core.safecrlf=false", "-c", "core.fileMode=true")
+    git.run(*plain, "add", "--all", "--force", "--", ".", env=env, cwd=site)
+    return git.out("write-tree", env=env, cwd=site)
+
+
+def diff_trees(git: Git, parent: str | None, tree: str) -> Changes:
+    """Files added, changed and deleted between the parent commit's tree and the new tree."""
+    changes = Changes()
+    if parent is None:
+        changes.added = list_files(git, tree)
+        return changes
+    raw = git.out("-c", "core.quotePath=false", "diff-tree", "-r", "--no-renames", "--name-status", "-z",
+                  f"{parent}^{{tree}}", tree)
+    fields = raw.split("\0")
+    for status, path in zip(fields[0::2], fields[1::2]):
+        {"A": changes.added, "D": changes.deleted}.get(status, changes.changed).append(path)
+    return changes
+
+
+def list_files(git: Git, tree: str) -> list[str]:
+    """Every file path in a tree."""
+    return [p for p in git.out("ls-tree", "-r", "--name-only", "-z", tree).split("\0") if p]
+
+
+def count_files(git: Git, tree: str) -> int:
+    """How many files a tree holds."""
+    return len(list_files(git, tree))
+
+
+def deletion_problem(git: Git, parent: str | None, changes: Changes, share: float, branch: str) -> Problem | None:
+    """A problem when the publish would delete more than the allowed share of the published files."""
+    if parent is None or not changes.deleted:
+        return None
+    before = count_files(git, f"{parent}^{{tree}}")
+    if len(changes.deleted) <= share * before:
+        return None
+    return error(branch, None, f"this publish would delete {len(changes.deleted)} of the {before} published "
+                 f"files, more than publish.max_delete_share ({share:.0%}) allows",
+                 "look at the list with --dry-run; if it is right, publish again with --yes", code="publish-deletes")
+
+
+def commit_message(git: Git, source: str, message: str | None, dirty: list[str]) -> str:
+    """The publish commit's message: the editor's words or a default, always naming the source commit."""
+    branch = git.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip() or "detached HEAD"
+    subject = message.strip() if message and message.strip() else f"Publish site from {source[:12]} ({branch})"
+    body = f"Built by `python build.py publish` from commit {source} ({branch})."
+    if dirty:
+        body += "\nIncludes uncommitted changes (--allow-dirty)."
+    return f"{subject}\n\n{body}\n"
+
+
+def commit_site(git: Git, tree: str, parent: str | None, branch: str, message: str) -> str:
+    """Commit the tree on top of the branch's tip (an orphan the first time) and move the branch to it."""
+    parents = ["-p", parent] if parent else []
+    commit = git.out("commit-tree", tree, *parents, "-F", "-", stdin=message)
+    local = git.resolve(f"refs/heads/{branch}")
+    # The expected old value makes the update fail if the branch moved meanwhile ("" = must not exist yet).
+    git.run("update-ref", "-m", f"publish: site from {message.splitlines()[0]}", f"refs/heads/{branch}", commit,
+            local or "")
+    return commit
+
+
+def push_branch(git: Git, remote: str, branch: str, force: bool) -> None:
+    """Push the branch; a rejected push is reported, and the local branch keeps the new commit."""
+    flags = ["--force"] if force else []
+    done = git.run("push", "--porcelain", *flags, "--", remote, f"refs/heads/{branch}:refs/heads/{branch}",
+                   check=False)
+    if done.returncode != 0:
+        words = last_words(done.stderr + "\n" + "\n".join(l for l in done.stdout.splitlines() if l.startswith("!")))
+        raise DigestError(error(f"{remote}/{branch}", None, f"the push was rejected: {words}; your local branch "
+                                f"'{branch}' keeps the new commit, nothing is lost",
+                                f"if someone else published meanwhile, run `git fetch {remote}` and `git branch -f "
+                                f"{branch} {remote}/{branch}`, then publish again (or overwrite theirs with --force)",
+                                code="push-rejected"))
+
+
+def report_lines(result: PublishResult, verbose: bool = False) -> list[str]:
+    """What the publish did (or would do), in the editor's words."""
+    ch = result.changes
+    counts = f"{len(ch.added)} added, {len(ch.changed)} changed, {len(ch.deleted)} deleted"
+    lines = []
+    if result.dry_run or verbose:
+        for mark, paths in (("added", ch.added), ("changed", ch.changed), ("deleted", ch.deleted)):
+            lines += [f"  {mark:8} {path}" for path in paths]
+    source = result.source[:12] + (" with uncommitted changes" if result.dirty else "")
+    if result.dry_run:
+        lines.append(f"dry run: publishing {source} to '{result.branch}' would give {result.files} files "
+                     f"({counts}); nothing was committed")
+        if result.blocked:
+            lines.append(f"and it would stop: {result.blocked}")
+    elif result.commit:
+        lines.append(f"published {result.files} files to '{result.branch}' as {result.commit[:12]} "
+                     f"(from {source}): {counts}")
+    else:
+        lines.append(f"'{result.branch}' is already up to date ({(result.parent or '')[:12]}): "
+                     f"the built site is identical, no new commit")
+    if result.pushed:
+        lines.append(f"pushed '{result.branch}' to '{result.remote}'")
+    return lines

@@ -97,7 +97,7 @@ def load_content(config: Config, cache: dict, problems: list[Problem]) -> Loaded
             if valid_edition_folder(rel[1], shown, problems):
                 editions[rel[1]] = load_edition_info(path, shown, rel[1], config, problems)
         elif len(rel) >= 3 and rel[0] == "editions" and path.suffix not in (".yaml", ".yml"):
-            assets.append((path, "/".join(("assets",) + rel[1:])))
+            assets.append((path, "/".join(("assets",) + rel)))
         elif rel in (("tags.yaml",), ("glossary.yaml",)):
             pass
         elif path.suffix not in (".yaml", ".yml"):

@@ -1,6 +1,8 @@
 """build(): the recipe, one call per stage. Nothing is written until the whole site is rendered."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
 import os
 import time
@@ -22,7 +24,7 @@ from .render import (PageSpec, compile_templates, make_environment, render_page,
 from .sitemap import sitemap_specs
 from .sources import relative, walk_files
 from .text import excerpt, plain_text, reading_minutes
-from .writer import (WriteReport, check_output_dir, inside, load_cache, read_manifest, remove_stale, save_state,
+from .writer import (WriteReport, check_output_dir, inside, load_cache, read_state, remove_stale, save_state,
                      write_if_changed)
 from . import markdown as mdmod
 
@@ -55,6 +57,11 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     progress = progress or (lambda stage: None)
     config, problems = load_config(root, base_url)
     check_output_dir(out, root)
+    changed = last_changed(root)
+    stamp = input_stamp(root, config, drafts, changed)
+    state = {} if clean else read_state(out)
+    if state.get("stamp") == stamp and all_present(out, state.get("files", ())):
+        return unchanged_result(state, started)  # nothing that feeds the site changed since the last build
     progress("reading content")
     meta_cache = {} if clean else load_cache(out, META_CACHE)
     if meta_cache.get("version") != MARKDOWN_VERSION:
@@ -66,7 +73,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
 
     progress("converting Markdown")
     html = convert_bodies(loaded.documents, meta_cache["derived"], workers)
-    site = build_site(config, loaded, meta_cache["derived"], drafts, problems, last_changed(root))
+    site = build_site(config, loaded, meta_cache["derived"], drafts, problems, changed)
     raise_if_errors(problems)
 
     progress("planning pages")
@@ -79,7 +86,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     raise_if_errors(problems)
 
     base = templates_fingerprint(templates) + site.fp
-    manifest = {} if clean else read_manifest(out)
+    manifest = state.get("pages", {})
     todo = []
     fingerprints = {}
     for spec in specs:
@@ -104,8 +111,53 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         old = {} if clean else load_cache(out, HTML_CACHE)
         live = {d.body_hash for d in loaded.documents}
         caches[HTML_CACHE] = {h: v for h, v in {**old, **bodies, **html}.items() if h in live}
-    save_state(out, fingerprints, caches)
     result.warnings = [p for p in problems if p.level == "warning"]
+    save_state(out, {"pages": fingerprints, "stamp": stamp, "files": sorted(keep), "counts": list(result.pages.items()),
+                     "warnings": [dataclasses.astuple(w) for w in result.warnings]}, caches)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def input_stamp(root: Path, config, drafts: bool, changed: dict) -> str:
+    """A hash of everything a build reads: file names, sizes and times, settings, git dates, engine code."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, drafts,
+                        sorted(changed.items()), os.environ.get("SOURCE_DATE_EPOCH"))).encode())
+    for folder in (root / "content", root / "templates", root / "static", Path(__file__).parent):
+        for path, stat in scan_tree(folder):
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
+    return digest.hexdigest()
+
+
+def scan_tree(folder: Path):
+    """(path, stat) of every file below folder, in a stable order, without reading any."""
+    found = []
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.is_file():
+                found.append((entry.path, entry.stat()))
+    return found
+
+
+def all_present(out: Path, files) -> bool:
+    """Every file of the last build is still in the output."""
+    base = str(out) + os.sep
+    return bool(files) and all(os.path.isfile(base + rel) for rel in files)
+
+
+def unchanged_result(state: dict, started: float) -> BuildResult:
+    """The result of a build that found nothing to do."""
+    result = BuildResult(pages=dict(state.get("counts", {})))
+    result.report.unchanged = len(state["files"])
+    result.warnings = [Problem(*w) for w in state.get("warnings", ())]
     result.seconds = time.perf_counter() - started
     return result
 

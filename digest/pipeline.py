@@ -13,6 +13,7 @@ from . import urls
 from .config import load_config
 from .content import load_content
 from .errors import DigestError, Problem, error, raise_if_errors, warning
+from .feeds import feed_specs
 from .gitdates import last_changed
 from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import convert
@@ -20,6 +21,7 @@ from .model import build_site
 from .pages import make_specs
 from .render import (PageSpec, compile_templates, make_environment, render_page, spec_fingerprint,
                      template_problem, templates_fingerprint)
+from .sitemap import sitemap_specs
 from .sources import relative, walk_files
 from .text import excerpt, plain_text, reading_minutes
 from .writer import (WriteReport, check_output_dir, inside, load_cache, read_state, remove_stale, save_state,
@@ -77,6 +79,8 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
 
     progress("planning pages")
     specs = make_specs(site, meta_cache["derived"])
+    specs += feed_specs(site, meta_cache["derived"])
+    specs += sitemap_specs(site, specs)
     static = static_files(root, loaded)
     problems += find_collisions(specs, static, out)
     problems += broken_links(specs)
@@ -198,7 +202,8 @@ def parallel_map(func, items: list, workers: int | None) -> list:
 def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, workers: int | None) -> dict:
     """The HTML of every body shown on a page to render: fresh, cached, or converted again."""
     wanted = {record.body_hash: record for spec in todo
-              for record in (spec.ctx.get("article"), spec.ctx.get("page")) if record is not None}
+              for record in (spec.ctx.get("article"), spec.ctx.get("page"), *spec.ctx.get("entries", ()))
+              if getattr(record, "body_hash", None)}
     missing = [h for h in wanted if h not in fresh]
     bodies = {h: fresh[h] for h in wanted if h in fresh}
     if missing:
@@ -232,7 +237,7 @@ def common_context(site, bodies: dict) -> dict:
         "locales": {lang.code: lang.locale for lang in cfg.languages},
         "hreflangs": {lang.code: lang.hreflang for lang in cfg.languages},
         "lang_names": {lang.code: lang.name for lang in cfg.languages},
-        "nav_pages": nav_pages, "bodies": bodies,
+        "nav_pages": nav_pages, "bodies": bodies, "timezone": cfg.timezone,
         "latest_edition": site.editions[0].date if site.editions else None,
     }
 
@@ -289,7 +294,7 @@ def find_collisions(specs: list[PageSpec], static: dict, out: Path) -> list[Prob
     owners: dict[str, str] = {}
     for spec in specs:
         target = urls.output_file(spec.path)
-        what = spec.source or f"the {spec.template[:-5]} page"
+        what = spec.source or f"the {spec.template.rsplit('.', 1)[0]} page"
         if not inside(out, target):
             problems.append(error(spec.source or "content", None, f"the page path '{spec.path}' leaves the output "
                                   "folder", "remove '..' from slugs and aliases", code="unsafe-path"))

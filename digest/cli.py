@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import DigestError
 from .reporting import Progress, print_problems, summary_line
 
-COMMANDS = ("build", "new", "serve", "publish")
+COMMANDS = ("build", "check", "new", "serve", "publish")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
@@ -27,6 +27,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--clean", action="store_true", help="ignore caches and render every page again")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
+    add_check_parser(sub)
     new = sub.add_parser("new", help="create a skeleton article in each language")
     new.add_argument("--edition", required=True, help="edition date, YYYY-MM-DD")
     new.add_argument("--slug", required=True, help="article slug: lowercase ASCII letters, digits and '-'")
@@ -48,6 +49,17 @@ def make_parser() -> argparse.ArgumentParser:
     publish.add_argument("--yes", action="store_true", help="go ahead even if many published files would be deleted")
     publish.add_argument("-v", "--verbose", action="store_true", help="list every file added, changed or deleted")
     return parser
+
+
+def add_check_parser(sub) -> None:
+    """check: proofread content, translations and links without writing anything."""
+    check = sub.add_parser("check", help="find every mistake in content, translations and links; write nothing")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--translations", action="store_true",
+                       help="print the translation status of every article, per edition")
+    check.add_argument("--stamp", metavar="PATH", default=None,
+                       help="record in this reviewed translation the hash of its original's text")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,6 +104,27 @@ def cmd_build(args) -> int:
     if not args.quiet:
         print(summary_line(result))
     return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    """check: findings (or the translation report, or a stamp); writes nothing else."""
+    from .check import run_check
+    from .reporting import check_exit_code, print_findings, print_translation_report
+    root = Path(args.root).resolve()
+    if args.stamp:
+        from .stamp import stamp_translation
+        shown, value = stamp_translation(root, args.stamp)
+        print(f"stamped {shown}: translation.source_hash = \"{value}\"")
+        return EXIT_OK
+    result = run_check(root)
+    if args.translations:
+        print_translation_report(result.rows, result.languages, args.format)
+        errors = [p for p in result.findings if p.level == "error"]
+        if errors:
+            print(f"{len(errors)} errors in the content: run `python build.py check` to see them", file=sys.stderr)
+        return check_exit_code(errors, strict=False)
+    print_findings(result.findings, result.files, args.format)
+    return check_exit_code(result.findings, args.strict)
 
 
 def cmd_new(args) -> int:
@@ -170,4 +203,4 @@ def cmd_publish(args) -> int:
     return EXIT_OK
 
 
-COMMAND_FUNCS = {"build": cmd_build, "new": cmd_new, "serve": cmd_serve, "publish": cmd_publish}
+COMMAND_FUNCS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "serve": cmd_serve, "publish": cmd_publish}

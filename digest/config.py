@@ -30,6 +30,7 @@ OPTIONS = {
     "timezone": "IANA time zone of the newsroom (default Asia/Shanghai)",
     "untranslated": "what other languages show for an untranslated article: notice (default) or hide",
     "feed_size": "entries per feed (default 20)",
+    "sitemap_limit": "URLs per sitemap file before sitemap.xml becomes an index of several (default 50000)",
     "cname": "custom domain written to CNAME when publishing",
     "publish": "publishing settings: {branch, remote, max_delete_share}",
     "check": "proofreading limits: {title_max, summary_max, allow_html}",
@@ -63,6 +64,7 @@ class Config:
     feed_size: int
     cname: str | None
     raw: dict
+    sitemap_limit: int = 50000
 
     @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
@@ -155,6 +157,7 @@ class ConfigChecker:
             feed_size=self.positive_int(data, "feed_size", 20),
             cname=self.text(data, "cname", default=None),
             raw=data,
+            sitemap_limit=self.bounded_int(data, "sitemap_limit", 50000, 50000),
         )
 
     def text(self, data: dict, key: str, default: str | None) -> str | None:
@@ -170,6 +173,14 @@ class ConfigChecker:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             self.fail(key, f"expected a whole number of at least 1, got {describe(value)}", f"e.g. {key}: {default}")
+            return default
+        return value
+
+    def bounded_int(self, data: dict, key: str, default: int, most: int) -> int:
+        """A whole number from 1 to `most`."""
+        value = self.positive_int(data, key, default)
+        if value > most:
+            self.fail(key, f"at most {most} is allowed, got {value}", f"e.g. {key}: {default}")
             return default
         return value
 

@@ -72,8 +72,11 @@ class LoadedContent:
     failed: set = field(default_factory=set)  # (kind, edition, stem) of files that could not be read
 
 
-def load_content(config: Config, cache: dict, problems: list[Problem]) -> LoadedContent:
-    """Read every file under content/; problems are appended, nothing raises for user mistakes."""
+def load_content(config: Config, cache: dict, problems: list[Problem], mapper=None) -> LoadedContent:
+    """Read every file under content/; problems are appended, nothing raises for user mistakes.
+
+    mapper(func, items) may run the parsing of new files in parallel (default: map in order).
+    """
     root = config.root
     content_dir = root / "content"
     if not content_dir.is_dir():
@@ -84,11 +87,12 @@ def load_content(config: Config, cache: dict, problems: list[Problem]) -> Loaded
     assets: list[tuple[Path, str]] = []
     failed: set = set()
     files = walk_files(content_dir)
+    hashes = parse_new_files(files, content_dir, root, cache, mapper)
     for path in files:
         rel = path.relative_to(content_dir).parts
         shown = relative(path, root)
         if path.suffix == ".md":
-            doc = load_document(path, shown, rel, config, cache, problems)
+            doc = load_document(path, shown, rel, config, cache, problems, hashes.get(path))
             if doc:
                 documents.append(doc)
             else:
@@ -97,7 +101,7 @@ def load_content(config: Config, cache: dict, problems: list[Problem]) -> Loaded
             if valid_edition_folder(rel[1], shown, problems):
                 editions[rel[1]] = load_edition_info(path, shown, rel[1], config, problems)
         elif len(rel) >= 3 and rel[0] == "editions" and path.suffix not in (".yaml", ".yml"):
-            assets.append((path, "/".join(("assets",) + rel[1:])))
+            assets.append((path, "/".join(("assets",) + rel)))
         elif rel in (("tags.yaml",), ("glossary.yaml",)):
             pass
         elif path.suffix not in (".yaml", ".yml"):
@@ -105,6 +109,33 @@ def load_content(config: Config, cache: dict, problems: list[Problem]) -> Loaded
     tags, tag_lines = load_term_list(content_dir / "tags.yaml", root, config, problems)
     glossary, _ = load_term_list(content_dir / "glossary.yaml", root, config, problems)
     return LoadedContent(documents, editions, tags, glossary, tag_lines, len(files), assets, failed)
+
+
+def parse_new_files(files: list[Path], content_dir: Path, root: Path, cache: dict, mapper) -> dict:
+    """Hash every Markdown file; parse the ones not in the cache (in parallel when a mapper is given)."""
+    hashes, todo = {}, {}
+    for path in files:
+        if path.suffix != ".md":
+            continue
+        data = path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        hashes[path] = digest
+        if digest not in cache and digest not in todo:
+            rel = path.relative_to(content_dir).parts
+            todo[digest] = (data, relative(path, root), "page" if rel[0] == "pages" else "article")
+    results = (mapper or map_in_order)(parse_file_args, list(todo.values()))
+    cache.update(zip(todo, results))
+    return hashes
+
+
+def map_in_order(func, items: list) -> list:
+    """The plain map, as a list."""
+    return [func(item) for item in items]
+
+
+def parse_file_args(args: tuple) -> tuple:
+    """parse_file with its arguments in one tuple (for process pools)."""
+    return parse_file(*args)
 
 
 def group_key(rel: tuple) -> tuple:
@@ -129,7 +160,7 @@ def valid_edition_folder(name: str, shown: str, problems: list[Problem]) -> bool
 
 
 def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dict,
-                  problems: list[Problem]) -> Document | None:
+                  problems: list[Problem], digest: str | None = None) -> Document | None:
     """Read one .md file and check its front matter; None when it cannot be used."""
     name = rel[-1]
     if len(rel) == 3 and rel[0] == "editions":
@@ -150,11 +181,11 @@ def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dic
                               f"(languages: {', '.join(config.codes)})", code="no-language"))
         return None
     stem, lang = parts
-    data = path.read_bytes()
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if digest is None:
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     cached = cache.get(digest)
     if cached is None:
-        cached = parse_file(data, shown, kind)
+        cached = parse_file(path.read_bytes(), shown, kind)
         cache[digest] = cached
     fm, found, body_hash = cached
     problems.extend(replace_path(p, shown) for p in found)

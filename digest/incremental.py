@@ -74,12 +74,12 @@ def content_edits(memo: BuildMemo, config: Config, changed: set | None) -> list[
 
 
 def read_content(memo: BuildMemo, config: Config, meta_files: dict, changed: set | None,
-                 problems: list[Problem]) -> LoadedContent:
+                 problems: list[Problem], mapper=None) -> LoadedContent:
     """load_content, or, when only Markdown files changed, the last content with those files read again."""
     edits = content_edits(memo, config, changed)
     if edits is None:
         found: list[Problem] = []
-        memo.loaded = load_content(config, meta_files, found)
+        memo.loaded = load_content(config, meta_files, found, mapper=mapper)
         memo.docs = {doc.path: doc for doc in memo.loaded.documents}
         memo.file_problems = {}
         memo.other_problems = []

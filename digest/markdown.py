@@ -6,10 +6,11 @@ import re
 import markdown as md
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "fenced_code"]
 # Bump when the HTML this module makes changes, so cached HTML is not reused.
-VERSION = "1"
+VERSION = "2"
 
 # Ideographs, kana, hangul and full-width punctuation: a line break between two of
 # these is no word break, so it must vanish rather than become a space.
@@ -45,6 +46,26 @@ class EastAsianBreaks(Postprocessor):
         return join_east_asian_lines(text)
 
 
+INLINE_TRIGGERS = re.compile(r"[\\`*_\[\]!<>&{}:~]|  \n")
+
+
+class PlainTextFastPath(Treeprocessor):
+    """Skip inline parsing of text with no character any inline pattern reacts to.
+
+    Most paragraphs of a news article are plain sentences; marking their text atomic
+    spares them twenty regex passes each. Output is identical (tested on a corpus).
+    """
+
+    def run(self, root):
+        for element in root.iter():
+            text = element.text
+            if text and not isinstance(text, AtomicString) and not INLINE_TRIGGERS.search(text):
+                element.text = AtomicString(text)
+            tail = element.tail
+            if tail and not isinstance(tail, AtomicString) and not INLINE_TRIGGERS.search(tail):
+                element.tail = AtomicString(tail)
+
+
 class SourceLinks(Treeprocessor):
     """Mark links and images written as paths to .md sources so the model can resolve them."""
 
@@ -66,6 +87,7 @@ def make_converter() -> md.Markdown:
     converter = md.Markdown(extensions=EXTENSIONS, output_format="html")
     converter.postprocessors.register(EastAsianBreaks(converter), "east_asian_breaks", 5)
     converter.treeprocessors.register(SourceLinks(converter), "source_links", 1)
+    converter.treeprocessors.register(PlainTextFastPath(converter), "plain_text_fast_path", 25)
     return converter
 
 

@@ -1,6 +1,8 @@
 """build(): the recipe, one call per stage. Nothing is written until the whole site is rendered."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
 import os
 import time
@@ -11,6 +13,7 @@ from . import urls
 from .config import load_config
 from .content import load_content
 from .errors import DigestError, Problem, error, raise_if_errors, warning
+from .feeds import feed_specs
 from .gitdates import last_changed
 from .incremental import BuildMemo, read_content, remove_files, stale_files, start_build, templates_for
 from .markdown import VERSION as MARKDOWN_VERSION
@@ -18,9 +21,10 @@ from .markdown import convert
 from .model import build_site
 from .pages import make_specs
 from .render import PageSpec, render_page, spec_fingerprint, template_problem
+from .sitemap import sitemap_specs
 from .sources import relative, walk_files
 from .text import excerpt, plain_text, reading_minutes
-from .writer import (WriteReport, check_output_dir, inside, load_cache, read_manifest, remove_stale, save_state,
+from .writer import (WriteReport, check_output_dir, inside, load_cache, read_state, remove_stale, save_state,
                      write_if_changed)
 from . import markdown as mdmod
 
@@ -60,14 +64,18 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     check_output_dir(out, root)
     if memo is not None:
         start_build(memo, config, drafts, changed)
+    dates = git_dates(root, memo)
+    stamp = input_stamp(root, config, drafts, dates) if memo is None else ""  # serve: the memo knows better
+    state = {} if clean or (memo is not None and memo.manifest is not None) else read_state(out)
+    if memo is None and state.get("stamp") == stamp and all_present(out, state.get("files", ())):
+        return unchanged_result(state, started)  # nothing that feeds the site changed since the last build
     progress("reading content")
     meta_cache = read_meta_cache(out, clean, memo)
-    if memo is not None and not memo.html_loaded:
-        memo.html, memo.html_loaded = ({} if clean else load_cache(out, HTML_CACHE)), True
+    mapper = lambda func, items: parallel_map(func, items, workers)  # noqa: E731
     if memo is not None:
-        loaded = read_content(memo, config, meta_cache["files"], changed, problems)
+        loaded = read_content(memo, config, meta_cache["files"], changed, problems, mapper)
     else:
-        loaded = load_content(config, meta_cache["files"], problems)
+        loaded = load_content(config, meta_cache["files"], problems, mapper=mapper)
     templates = root / "templates"
     compiled = memo if memo is not None else BuildMemo()
     env, found = templates_for(compiled, templates, root, changed)
@@ -77,15 +85,14 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     html = convert_bodies(loaded.documents, meta_cache["derived"], workers)
     if memo is not None:
         memo.html.update(html)  # now, since meta_cache (in memory) records these bodies even if this build fails
-        if memo.git_dates is None:
-            memo.git_dates = last_changed(root)
-    dates = memo.git_dates if memo is not None else last_changed(root)
     site = build_site(config, loaded, meta_cache["derived"], drafts, problems, dates,
                       memo.groups if memo is not None else None)
     raise_if_errors(problems)
 
     progress("planning pages")
     specs = make_specs(site, meta_cache["derived"])
+    specs += feed_specs(site, meta_cache["derived"])
+    specs += sitemap_specs(site, specs)
     static = static_files(root, loaded)
     problems += find_collisions(specs, static, out)
     problems += broken_links(specs)
@@ -93,7 +100,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
 
     bases = compiled.template_prints
     in_memory = memo is not None and memo.manifest is not None and not clean
-    manifest = {} if clean else memo.manifest if in_memory else read_manifest(out)
+    manifest = memo.manifest if in_memory else state.get("pages", {})
     todo = []
     fingerprints = {}
     for spec in specs:
@@ -113,17 +120,71 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         if spec.path.endswith("/") or spec.path.endswith(".html") or spec.path == "":
             result.pages[spec.lang] = result.pages.get(spec.lang, 0) + 1
     keep = write_output(out, specs, rendered, static, result.report)
-    if memo is not None and memo.keep is not None:
+    incremental = memo is not None and memo.keep is not None
+    if incremental:
         remove_files(out, stale_files(out, memo.keep, keep), result.report)
     else:
         remove_stale(out, keep, result.report)
-    if memo is not None and memo.keep is not None:
-        save_state(out, fingerprints, {})  # caches stay in memory; on disk they are only a head start
-    else:
-        save_state(out, fingerprints, state_caches(out, meta_cache, loaded, html, bodies, clean, todo, memo))
+    result.warnings = [p for p in problems if p.level == "warning"]
+    # serve's rebuilds keep the caches in memory: on disk they are only a head start for the next build
+    caches = {} if incremental else state_caches(out, meta_cache, loaded, html, bodies, clean, todo, memo)
+    save_state(out, {"pages": fingerprints, "stamp": stamp, "files": sorted(keep), "counts": list(result.pages.items()),
+                     "warnings": [dataclasses.astuple(w) for w in result.warnings]}, caches)
     if memo is not None:
         remember(memo, {**bodies, **html}, fingerprints, keep)
-    result.warnings = [p for p in problems if p.level == "warning"]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def git_dates(root: Path, memo: BuildMemo | None) -> dict:
+    """Last commit date of each content file; read once per preview session (commits are rare while editing)."""
+    if memo is None:
+        return last_changed(root)
+    if memo.git_dates is None:
+        memo.git_dates = last_changed(root)
+    return memo.git_dates
+
+
+def input_stamp(root: Path, config, drafts: bool, changed: dict) -> str:
+    """A hash of everything a build reads: file names, sizes and times, settings, git dates, engine code."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, drafts,
+                        sorted(changed.items()), os.environ.get("SOURCE_DATE_EPOCH"))).encode())
+    for folder in (root / "content", root / "templates", root / "static", Path(__file__).parent):
+        for path, stat in scan_tree(folder):
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
+    return digest.hexdigest()
+
+
+def scan_tree(folder: Path):
+    """(path, stat) of every file below folder, in a stable order, without reading any."""
+    found = []
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.is_file():
+                found.append((entry.path, entry.stat()))
+    return found
+
+
+def all_present(out: Path, files) -> bool:
+    """Every file of the last build is still in the output."""
+    base = str(out) + os.sep
+    return bool(files) and all(os.path.isfile(base + rel) for rel in files)
+
+
+def unchanged_result(state: dict, started: float) -> BuildResult:
+    """The result of a build that found nothing to do."""
+    result = BuildResult(pages=dict(state.get("counts", {})))
+    result.report.unchanged = len(state["files"])
+    result.warnings = [Problem(*w) for w in state.get("warnings", ())]
     result.seconds = time.perf_counter() - started
     return result
 
@@ -198,7 +259,8 @@ def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, wor
                   root: Path | None = None) -> dict:
     """The HTML of every body shown on a page to render: fresh, cached, or converted again."""
     wanted = {record.body_hash: record for spec in todo
-              for record in (spec.ctx.get("article"), spec.ctx.get("page")) if record is not None}
+              for record in (spec.ctx.get("article"), spec.ctx.get("page"), *spec.ctx.get("entries", ()))
+              if getattr(record, "body_hash", None)}
     missing = [h for h in wanted if h not in fresh]
     bodies = {h: fresh[h] for h in wanted if h in fresh}
     if missing:
@@ -232,7 +294,7 @@ def common_context(site, bodies: dict) -> dict:
         "locales": {lang.code: lang.locale for lang in cfg.languages},
         "hreflangs": {lang.code: lang.hreflang for lang in cfg.languages},
         "lang_names": {lang.code: lang.name for lang in cfg.languages},
-        "nav_pages": nav_pages, "bodies": bodies,
+        "nav_pages": nav_pages, "bodies": bodies, "timezone": cfg.timezone,
         "latest_edition": site.editions[0].date if site.editions else None,
     }
 
@@ -289,7 +351,7 @@ def find_collisions(specs: list[PageSpec], static: dict, out: Path) -> list[Prob
     owners: dict[str, str] = {}
     for spec in specs:
         target = urls.output_file(spec.path)
-        what = spec.source or f"the {spec.template[:-5]} page"
+        what = spec.source or f"the {spec.template.rsplit('.', 1)[0]} page"
         if not inside(out, target):
             problems.append(error(spec.source or "content", None, f"the page path '{spec.path}' leaves the output "
                                   "folder", "remove '..' from slugs and aliases", code="unsafe-path"))

@@ -16,6 +16,7 @@ from . import urls
 from .errors import Problem, error
 from .i18n import long_date, month_name, strings, ui
 from .markdown import SOURCE_LINK_PREFIX
+from .metadata import install_helpers
 
 
 @dataclass
@@ -48,6 +49,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.globals.update(t=t_func, url=url_func, abs_url=abs_url_func, date=date_func, month=month_func,
                        body=body_func, ui=ui, date_in=date_in_func)
     env.filters["date"] = date_filter
+    install_helpers(env)
     return env
 
 

@@ -53,3 +53,74 @@ def summary_line(result) -> str:
     report = result.report
     return (f"built {result.total_pages:,} pages ({langs}): {report.written:,} written, "
             f"{report.unchanged:,} unchanged, {report.removed:,} removed in {result.seconds:.1f} s")
+
+
+# ---------------------------------------------------------------- check
+
+def finding_line(problem: Problem) -> str:
+    """`path:line: error|warning: message — what to do`."""
+    where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+    text = f"{where}: {problem.level}: {problem.message}"
+    return f"{text} — {problem.hint}" if problem.hint else text
+
+
+def finding_record(problem: Problem) -> dict:
+    """One finding as a JSON object for CI and editors' tools."""
+    return {"path": problem.path, "line": problem.line, "level": problem.level, "code": problem.code,
+            "message": problem.message, "hint": problem.hint}
+
+
+def check_summary(findings: list[Problem], files: int) -> str:
+    """'3 errors, 5 warnings in 24 files'."""
+    errors = sum(1 for p in findings if p.level == "error")
+    return f"{plural(errors, 'error')}, {plural(len(findings) - errors, 'warning')} in {plural(files, 'file')}"
+
+
+def print_findings(findings: list[Problem], files: int, fmt: str = "text", stream=None) -> None:
+    """The findings of check, one a line (or a JSON list), sorted by file and line."""
+    import json
+    stream = stream or sys.stdout
+    ordered = sorted(findings, key=sort_key)
+    if fmt == "json":
+        print(json.dumps([finding_record(p) for p in ordered], ensure_ascii=False, indent=2), file=stream)
+        return
+    for problem in ordered:
+        print(finding_line(problem), file=stream)
+    print(check_summary(ordered, files), file=stream)
+
+
+def check_exit_code(findings: list[Problem], strict: bool) -> int:
+    """1 when there is an error (or, with --strict, a warning); else 0."""
+    if any(p.level == "error" for p in findings) or (strict and findings):
+        return 1
+    return 0
+
+
+def print_translation_report(rows: list, languages: tuple, fmt: str = "text", stream=None) -> None:
+    """Per edition: each article's translation state per language, and what is out of date."""
+    import json
+    stream = stream or sys.stdout
+    if fmt == "json":
+        print(json.dumps([{"edition": r.edition, "article": r.stem, "original": r.original, "status": r.status,
+                           "out_of_date": r.stale} for r in rows], ensure_ascii=False, indent=2), file=stream)
+        return
+    editions: dict[str, list] = {}
+    for row in rows:
+        editions.setdefault(row.edition, []).append(row)
+    for edition, group in sorted(editions.items(), reverse=True):
+        print(f"edition {edition}: {plural(len(group), 'article')}", file=stream)
+        for lang in languages:
+            counts: dict[str, int] = {}
+            for row in group:
+                counts[row.status[lang]] = counts.get(row.status[lang], 0) + 1
+            stale = sum(1 for row in group if lang in row.stale)
+            parts = [f"{counts.get(s, 0)} {s}" for s in ("translated", "pending", "machine", "missing")]
+            parts += [f"{counts['broken']} broken (see `check`)"] if counts.get("broken") else []
+            print(f"  {lang}: {', '.join(parts)}, {stale} out of date", file=stream)
+        width = max(len(row.stem) for row in group)
+        for row in group:
+            states = "  ".join(f"{lang} {row.status[lang]}" + (" (out of date)" if lang in row.stale else "")
+                               for lang in languages)
+            print(f"  {row.stem:<{width}}  {states}", file=stream)
+            for lang, changes in row.stale.items():
+                print(f"  {'':<{width}}    {lang} since review: {'; '.join(changes)}", file=stream)

@@ -57,6 +57,36 @@ def page(lang: str, slug: str) -> str:
     return f"{lang}/{slug}/"
 
 
+def feed(lang: str) -> str:
+    """A language's Atom feed."""
+    return f"{lang}/feed.xml"
+
+
+def json_feed(lang: str) -> str:
+    """A language's JSON Feed."""
+    return f"{lang}/feed.json"
+
+
+def section_feed(lang: str, key: str) -> str:
+    """A section's Atom feed."""
+    return f"{section(lang, key)}feed.xml"
+
+
+def editions_feed(lang: str) -> str:
+    """The Atom feed of the list of editions: one entry per edition."""
+    return f"{editions(lang)}feed.xml"
+
+
+SITEMAP = "sitemap.xml"
+NEWS_SITEMAP = "news-sitemap.xml"
+ROBOTS = "robots.txt"
+
+
+def sitemap_part(number: int) -> str:
+    """One of the sitemap files listed by the sitemap index, for sites over the per-file limit."""
+    return f"sitemap-{number}.xml"
+
+
 def output_file(path: str) -> str:
     """The file that serves a site path: folders get index.html."""
     return path + "index.html" if path == "" or path.endswith("/") else path

@@ -52,12 +52,12 @@ def is_ours(out: Path) -> bool:
     return isinstance(data, dict) and data.get("tool") == TOOL
 
 
-def read_manifest(out: Path) -> dict:
-    """Fingerprints of the pages of the last good build: site path -> fingerprint."""
+def read_state(out: Path) -> dict:
+    """What the last good build recorded: page fingerprints, input stamp, files, counts, warnings."""
     try:
         data = json.loads((out / STATE_DIR / MARKER).read_text(encoding="utf-8"))
-        return data.get("pages", {}) if data.get("tool") == TOOL else {}
-    except (OSError, ValueError, AttributeError):
+        return data if isinstance(data, dict) and data.get("tool") == TOOL else {}
+    except (OSError, ValueError):
         return {}
 
 
@@ -121,10 +121,10 @@ def remove_stale(out: Path, keep: set[str], report: WriteReport) -> None:
             os.rmdir(folder)
 
 
-def save_state(out: Path, pages: dict, caches: dict[str, dict]) -> None:
-    """Record the marker, page fingerprints and caches for the next build."""
+def save_state(out: Path, record: dict, caches: dict[str, dict]) -> None:
+    """Record the marker, what this build made, and the caches for the next build."""
     state = out / STATE_DIR
-    data = json.dumps({"tool": TOOL, "pages": pages}, sort_keys=True, separators=(",", ":")).encode()
-    write_atomic(state / MARKER, data)
+    data = json.dumps({"tool": TOOL, **record}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    write_atomic(state / MARKER, data.encode("utf-8"))
     for name, cache in caches.items():
         write_atomic(state / name, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))

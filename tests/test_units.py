@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from conftest import ROOT
 from digest import urls
 from digest.content import parse_file
 from digest.frontmatter import parse_front_matter
@@ -133,3 +134,15 @@ def test_relative_urls_work_from_any_depth():
     assert urls.relative("", "zh/") == "zh/"
     assert urls.output_file("zh/") == "zh/index.html"
     assert urls.output_file("") == "index.html"
+
+
+def test_plain_text_fast_path_changes_no_output():
+    from digest.markdown import make_converter
+    fast, slow = make_converter(), make_converter()
+    slow.treeprocessors.deregister("plain_text_fast_path")
+    samples = [path.read_text(encoding="utf-8").split("---", 2)[2]
+               for path in sorted((ROOT / "content").rglob("*.md"))]
+    samples += ["中文*强调*和`代码`，链接[a](b.md)。\n第二行  \n换行&amp; <b>x</b>", "Note[^1].\n\n[^1]: Text.",
+                "<div>raw</div>\n\nplain", "a_b_c http://x.y <http://x.y>", "# T {: #id }\n\npara\\*x"]
+    for text in samples:
+        assert fast.reset().convert(text) == slow.reset().convert(text)

@@ -1,0 +1,365 @@
+"""check: the editor's proofreader. Runs the build's own load and model stages, writes nothing.
+
+Errors are everything the build refuses plus links that lead nowhere; warnings are what an
+editor should look at before publishing (translations, glossary terms, lengths, raw HTML).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, describe, load_config
+from .content import Document, LoadedContent, load_content
+from .errors import DigestError, Problem, error, sort_key, warning
+from .model import build_site
+from .pages import make_specs
+from .pipeline import convert_bodies, find_collisions, static_files
+from .render import PageSpec, compile_templates, make_environment
+from .reporting import plural
+from .sources import read_text
+from .translations import (Block, changes_since, count_kinds, divergence, missing_terms, ordinal_of,
+                           recorded_hash, source_hash, split_blocks, valid_hash)
+from .yamlsafe import parse_yaml
+
+DEFAULT_LIMITS = {"title_max": 120, "summary_max": 400}  # characters, any language
+CHECK_KEYS = ("title_max", "summary_max", "allow_html")
+HTML_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*>")
+CODE_SPAN_RE = re.compile(r"`+[^`]*`+")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """The `check:` block of config.yaml: length limits per language and the raw HTML tags allowed."""
+
+    title_max: dict
+    summary_max: dict
+    allow_html: frozenset
+
+    def limit(self, which: str, lang: str) -> int | None:
+        """The limit for a field in a language (None: no limit)."""
+        return getattr(self, which).get(lang, getattr(self, which).get("*"))
+
+
+@dataclass
+class TranslationRow:
+    """One article of the translation report: its status in each translated language."""
+
+    edition: str
+    stem: str  # the file name before .LANG.md
+    original: str
+    status: dict = field(default_factory=dict)  # lang -> translated / machine / pending / missing
+    stale: dict = field(default_factory=dict)  # lang -> what changed in the original since it was stamped
+
+
+@dataclass
+class CheckResult:
+    """What check found: findings sorted by file and line, the number of files read, the report rows."""
+
+    findings: list[Problem]
+    files: int
+    rows: list[TranslationRow] = field(default_factory=list)
+    languages: tuple = ()
+
+
+def run_check(root: Path) -> CheckResult:
+    """Check a project with the build's own stages; nothing is written anywhere."""
+    root = root.resolve()
+    try:
+        config, problems = load_config(root)
+    except DigestError as exc:
+        return CheckResult(sorted(exc.problems, key=sort_key), 1)
+    settings = load_check_settings(config, problems)
+    loaded = load_content(config, {}, problems)
+    templates = root / "templates"
+    problems += compile_templates(make_environment(templates), templates, root)
+    derived: dict = {}
+    convert_bodies(loaded.documents, derived, workers=1)
+    site = build_site(config, loaded, derived, True, problems)  # drafts too: they will be published one day
+    specs = make_specs(site, derived)
+    static = static_files(root, loaded)
+    docs = {doc.shown: doc for doc in loaded.documents}
+    problems += find_collisions(specs, static, root / "site")
+    problems += link_problems(specs, static, docs)
+    groups = group_documents(loaded)
+    problems += translation_problems(config, groups, loaded.glossary, root)
+    problems += length_problems(settings, loaded.documents)
+    problems += html_problems(settings, loaded.documents)
+    findings = sorted({with_line(p, docs) for p in problems}, key=sort_key)
+    rows = translation_rows(config, groups)
+    return CheckResult(findings, loaded.files_read + 1, rows, config.codes[1:])
+
+
+def with_line(problem: Problem, docs: dict[str, Document]) -> Problem:
+    """Give a URL collision of an article the line of its slug, when the stage could not."""
+    doc = docs.get(problem.path)
+    if problem.line is not None or doc is None or problem.code != "url-collision":
+        return problem
+    line = doc.line_of("slug") if "slug" in doc.key_lines else 1
+    return Problem(problem.path, line, problem.message, problem.hint, problem.level, problem.code)
+
+
+# ---------------------------------------------------------------- settings
+
+def load_check_settings(config: Config, problems: list[Problem]) -> CheckSettings:
+    """Read and validate `check:` from config.yaml (every key optional)."""
+    data = config.raw.get("check") or {}
+    line = config_key_line(config, "check")
+    if not isinstance(data, dict):
+        problems.append(error("config.yaml", line, f"check: expected a mapping, got {describe(data)}",
+                              "e.g. check: {title_max: {zh: 30, en: 90}, allow_html: [sup]}", code="config"))
+        data = {}
+    for key in data:
+        if key not in CHECK_KEYS:
+            problems.append(warning("config.yaml", line, f"unknown setting 'check.{key}'",
+                                    f"check knows {', '.join(CHECK_KEYS)}", code="config-unknown-key"))
+    limits = {which: read_limit(data, which, config.codes, line, problems) for which in ("title_max", "summary_max")}
+    allow = data.get("allow_html", [])
+    if not isinstance(allow, list) or not all(isinstance(t, str) for t in allow):
+        problems.append(error("config.yaml", line, "check.allow_html: expected a list of tag names",
+                              "e.g. allow_html: [sup, sub, br]", code="config"))
+        allow = []
+    return CheckSettings(limits["title_max"], limits["summary_max"], frozenset(t.lower() for t in allow))
+
+
+def read_limit(data: dict, which: str, codes: tuple, line: int | None, problems: list[Problem]) -> dict:
+    """A limit as {lang: characters}; a single number applies to every language."""
+    value = data.get(which, DEFAULT_LIMITS[which])
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return {"*": value}
+    if isinstance(value, dict) and all(k in codes and isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                       for k, v in value.items()):
+        return {"*": DEFAULT_LIMITS[which], **value}
+    problems.append(error("config.yaml", line, f"check.{which}: expected a number of characters, or one per "
+                          f"language, got {describe(value)}", f"e.g. {which}: {{zh: 30, en: 90}}", code="config"))
+    return {"*": DEFAULT_LIMITS[which]}
+
+
+def config_key_line(config: Config, key: str) -> int | None:
+    """The line of a top-level key of config.yaml (the Config keeps values, not lines)."""
+    text, _ = read_text(config.root / "config.yaml", "config.yaml")
+    return parse_yaml(text or "").key_lines.get(key)
+
+
+# ---------------------------------------------------------------- links
+
+def link_problems(specs: list[PageSpec], static: dict, docs: dict[str, Document]) -> list[Problem]:
+    """Links and images in bodies that lead to no page and no file: errors, with their line."""
+    pages = {spec.path for spec in specs}
+    found = []
+    for spec in specs:
+        doc = docs.get(spec.source)
+        for target, resolved in spec.ctx.get("links", {}).items():
+            site_path = None if resolved is None else resolved.partition("#")[0]
+            if site_path is not None and exists(site_path, pages, static):
+                continue
+            line = line_of_text(doc, target) if doc else None
+            found.append(broken_link(spec.source, line, target, site_path))
+    return found
+
+
+def exists(site_path: str, pages: set, static: dict) -> bool:
+    """A site path names a page or a copied file."""
+    if site_path.endswith("index.html"):
+        site_path = site_path[: -len("index.html")]
+    return site_path in pages or site_path in static or site_path + "/" in pages
+
+
+def broken_link(shown: str, line: int | None, target: str, site_path: str | None) -> Problem:
+    """The finding for a link that leads nowhere, in an editor's words."""
+    if site_path is None or target.partition("#")[0].endswith(".md"):
+        return error(shown, line, f"the link '{target}' leads to no article or page",
+                     "fix the path: link to the other article's .md file, e.g. ../2020-12-20/foo.zh.md",
+                     code="broken-link")
+    if site_path.startswith("assets/"):
+        return error(shown, line, f"the file '{target}' does not exist (content/{site_path[len('assets/'):]})",
+                     "add the file next to the article, or fix its name", code="missing-file")
+    return error(shown, line, f"the link '{target}' leads to no page of the site",
+                 "fix the site path, e.g. /zh/editions/2020-12-21/slug/, or link to the .md file",
+                 code="broken-link")
+
+
+def line_of_text(doc: Document, needle: str) -> int:
+    """The file line of the first body line containing needle (the body's first line if none)."""
+    for number, raw in enumerate(doc.body.split("\n"), start=doc.body_line):
+        if needle in raw:
+            return number
+    return doc.body_line
+
+
+# ---------------------------------------------------------------- translations
+
+def group_documents(loaded: LoadedContent) -> dict[tuple, dict[str, Document]]:
+    """Documents that are versions of one article or page: (kind, edition, stem) -> {lang: doc}."""
+    groups: dict[tuple, dict[str, Document]] = {}
+    for doc in loaded.documents:
+        groups.setdefault((doc.kind, doc.edition or "", doc.stem), {})[doc.lang] = doc
+    return dict(sorted(groups.items()))
+
+
+def translation_problems(config: Config, groups: dict, glossary: dict, root: Path) -> list[Problem]:
+    """Warnings about each original's translations: missing, unfinished, misaligned, stale."""
+    found = []
+    for versions in groups.values():
+        original = versions.get(config.original_language)
+        if original is None:
+            continue
+        for lang in config.codes[1:]:
+            translation = versions.get(lang)
+            if translation is None:
+                found += missing_translation(original, lang, root)
+            else:
+                found += status_problems(translation)
+                found += structure_problems(original, translation)
+                found += glossary_problems(original, translation, glossary)
+                found += stale_problems(original, translation)
+    return found
+
+
+def translation_path(original: Document, lang: str) -> Path:
+    """Where the translation of an original into lang would be."""
+    return original.path.with_name(f"{original.stem}.{lang}.md")
+
+
+def missing_translation(original: Document, lang: str, root: Path) -> list[Problem]:
+    """An original with no translation into lang (a file that exists but failed has its own errors)."""
+    path = translation_path(original, lang)
+    if path.exists():
+        return []
+    return [warning(original.shown, 1, f"no {lang} translation ({path.name} does not exist)",
+                    f"translate it into {path.name}, or mark it draft until it is translated",
+                    code="missing-translation")]
+
+
+def status_problems(translation: Document) -> list[Problem]:
+    """A translation that is machine-made or still pending."""
+    meta = translation.meta.get("translation")
+    status = meta.get("status", "human") if isinstance(meta, dict) else "human"
+    line = translation.line_of("translation")
+    if status == "machine":
+        return [warning(translation.shown, line, "this translation is machine-made",
+                        "have a translator review it, then set `status: human`", code="machine-translation")]
+    if status == "pending":
+        return [warning(translation.shown, line, "this translation is still pending",
+                        "finish it, then set `status: human`", code="pending-translation")]
+    return []
+
+
+def structure_problems(original: Document, translation: Document) -> list[Problem]:
+    """Paragraphs and headings that do not correspond one to one (SPEC §2)."""
+    ours = split_blocks(original.body, original.body_line)
+    theirs = split_blocks(translation.body, translation.body_line)
+    index = divergence(ours, theirs)
+    if index is None:
+        return []
+    (p0, h0), (p1, h1) = count_kinds(ours), count_kinds(theirs)
+    counts = (f"{plural(p1, 'paragraph')} and {plural(h1, 'heading')}, but the original {original.shown} "
+              f"has {p0} and {h0}"
+              if (p0, h0) != (p1, h1) else "paragraphs and headings in a different order than the original")
+    where = describe_block(ours, index, "the original")
+    line = theirs[index].line if index < len(theirs) else last_line(translation, theirs)
+    return [warning(translation.shown, line, f"{counts}; the two part at {where}",
+                    "split or join paragraphs so each matches the original's, in order", code="structure-mismatch")]
+
+
+def describe_block(blocks: list[Block], index: int, side: str) -> str:
+    """'paragraph 3 of the original (line 14)' or 'the end of the original'."""
+    name = ordinal_of(blocks, index)
+    of = f" of {side}" if side else ""
+    return f"{name}{of}" if index >= len(blocks) else f"{name}{of} (line {blocks[index].line})"
+
+
+def last_line(doc: Document, blocks: list[Block]) -> int:
+    """The line of a document's last block (or of its body)."""
+    return blocks[-1].line if blocks else doc.body_line
+
+
+def glossary_problems(original: Document, translation: Document, glossary: dict) -> list[Problem]:
+    """Glossary terms of the original whose agreed form is missing from the translation."""
+    theirs = split_blocks(translation.body, translation.body_line)
+    ours = split_blocks(original.body, original.body_line)
+    found = []
+    for key, labels, index in missing_terms(original, translation, glossary):
+        term, wanted = labels[original.lang], labels[translation.lang]
+        if index is None:
+            where, line = "the headline", translation.line_of("title")
+        else:
+            where = f"{ordinal_of(ours, index)} of the original"
+            line = theirs[index].line if index < len(theirs) else last_line(translation, theirs)
+        found.append(warning(translation.shown, line,
+                             f"glossary term '{key}' ({term}) is in {where} but '{wanted}' is not in the translation",
+                             f"use '{wanted}' (content/glossary.yaml), or change the glossary",
+                             code="glossary-term"))
+    return found
+
+
+def stale_problems(original: Document, translation: Document) -> list[Problem]:
+    """A translation stamped against an older text of its original."""
+    recorded = recorded_hash(translation)
+    if recorded is None or recorded == source_hash(original):
+        return []
+    line = translation.line_of("translation")
+    stamp = f"python build.py check --stamp {translation.shown}"
+    if not valid_hash(recorded):
+        return [warning(translation.shown, line, f"`translation.source_hash` is not a hash check wrote: '{recorded}'",
+                        f"after reviewing the translation, run `{stamp}`", code="bad-source-hash")]
+    changes = changes_since(recorded, original) or ["the original changed"]
+    return [warning(translation.shown, line, f"the original {original.shown} changed since this translation "
+                    f"was reviewed: {'; '.join(changes)}",
+                    f"update the translation, then run `{stamp}`", code="stale-translation")]
+
+
+def translation_rows(config: Config, groups: dict) -> list[TranslationRow]:
+    """The translation report: every article of every edition and the state of each translation."""
+    rows = []
+    for (kind, edition, _), versions in groups.items():
+        original = versions.get(config.original_language)
+        if kind != "article" or original is None:
+            continue
+        row = TranslationRow(edition, original.stem, original.shown)
+        for lang in config.codes[1:]:
+            translation = versions.get(lang)
+            meta = translation.meta.get("translation") if translation else None
+            row.status[lang] = (("broken" if translation_path(original, lang).exists() else "missing")
+                                if translation is None else
+                                "translated" if not isinstance(meta, dict) else
+                                {"human": "translated"}.get(meta.get("status", "human"), meta.get("status")))
+            recorded = recorded_hash(translation) if translation else None
+            if recorded is not None and recorded != source_hash(original):
+                row.stale[lang] = changes_since(recorded, original) if valid_hash(recorded) else ["unreadable hash"]
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------- lengths and HTML
+
+def length_problems(settings: CheckSettings, documents: list[Document]) -> list[Problem]:
+    """Titles and summaries longer than the limits in config.yaml."""
+    found = []
+    for doc in documents:
+        for key, which in (("title", "title_max"), ("summary", "summary_max")):
+            value, limit = doc.meta.get(key), settings.limit(which, doc.lang)
+            if isinstance(value, str) and limit and len(value) > limit:
+                found.append(warning(doc.shown, doc.line_of(key), f"the {key} is {len(value)} characters long, "
+                                     f"over the limit of {limit} (check.{which} in config.yaml)",
+                                     f"shorten it to {limit} characters or fewer", code="too-long"))
+    return found
+
+
+def html_problems(settings: CheckSettings, documents: list[Document]) -> list[Problem]:
+    """Raw HTML tags in bodies that config.yaml's check.allow_html does not allow."""
+    found = []
+    for doc in documents:
+        fenced = False
+        for number, raw in enumerate(doc.body.split("\n"), start=doc.body_line):
+            if raw.strip().startswith(("```", "~~~")):
+                fenced = not fenced
+            if fenced or raw.startswith(("    ", "\t")):
+                continue
+            tags = dict.fromkeys(m.group(1).lower() for m in HTML_TAG_RE.finditer(CODE_SPAN_RE.sub("", raw)))
+            for tag in tags:
+                if tag not in settings.allow_html:
+                    found.append(warning(doc.shown, number, f"raw HTML <{tag}> in the text",
+                                         "write it in Markdown, or allow the tag in config.yaml "
+                                         "(check: {allow_html: [" + tag + "]})", code="raw-html"))
+    return found

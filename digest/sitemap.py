@@ -1,0 +1,117 @@
+"""Sitemaps as page specs: sitemap.xml with language alternates (an index past the limit), news sitemap, robots.txt."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale
+
+from . import urls
+from .model import Article, Edition, Item, Site
+from .render import PageSpec
+
+NEWS_DAYS = 2  # Google News takes articles of the last two days
+NEWS_LIMIT = 1000  # and at most this many in one news sitemap
+UNLISTED = ("redirect.html", "404.html")  # pages that search engines should not index
+LISTING_KEYS = ("items", "edition", "editions", "months")  # context keys holding what a page lists (not its nav)
+
+
+@dataclass(frozen=True)
+class SitemapUrl:
+    """One <url> of a sitemap: its site path, lastmod and alternates as (hreflang, site path)."""
+
+    path: str
+    lastmod: dt.datetime | None
+    links: tuple = ()
+
+
+def sitemap_specs(site: Site, specs: list[PageSpec]) -> list[PageSpec]:
+    """sitemap.xml (or an index and its parts), news-sitemap.xml and robots.txt for the pages in specs."""
+    entries = tuple(sitemap_url(site, spec) for spec in specs if is_listed(spec))
+    limit = site.config.sitemap_limit
+    lang = site.config.original_language
+    found = []
+    if len(entries) <= limit:
+        found.append(PageSpec(urls.SITEMAP, "sitemap.xml", lang, {"entries": entries}))
+    else:
+        parts = [entries[i:i + limit] for i in range(0, len(entries), limit)]
+        index = tuple((urls.sitemap_part(n), newest(part)) for n, part in enumerate(parts, start=1))
+        found.append(PageSpec(urls.SITEMAP, "sitemap_index.xml", lang, {"sitemaps": index}))
+        found += [PageSpec(path, "sitemap.xml", lang, {"entries": part}) for (path, _), part in zip(index, parts)]
+    found.append(PageSpec(urls.NEWS_SITEMAP, "news_sitemap.xml", lang, {"news": news_entries(site)}))
+    found.append(PageSpec(urls.ROBOTS, "robots.txt", lang, {"sitemaps": (urls.SITEMAP, urls.NEWS_SITEMAP)}))
+    return found
+
+
+def is_listed(spec: PageSpec) -> bool:
+    """An HTML page meant for search engines (not a feed, a redirect or the not-found page)."""
+    return (spec.path == "" or spec.path.endswith("/")) and spec.template not in UNLISTED
+
+
+def sitemap_url(site: Site, spec: PageSpec) -> SitemapUrl:
+    """The sitemap entry of a page; alternates only when it has a version in another language."""
+    hreflangs = {lang.code: lang.hreflang for lang in site.config.languages}
+    links = ()
+    if len(spec.alternates) > 1:
+        links = tuple((hreflangs[code], path) for code, path in spec.alternates)
+        if spec.x_default is not None:
+            links += (("x-default", spec.x_default),)
+    return SitemapUrl(spec.path, page_lastmod(spec), links)
+
+
+def page_lastmod(spec: PageSpec) -> dt.datetime | None:
+    """When a page's content last changed: its article's date, else the newest article it lists."""
+    article = spec.ctx.get("article")
+    if isinstance(article, Article):
+        return article.updated or article.date
+    listed = [spec.ctx[key] for key in LISTING_KEYS if key in spec.ctx]
+    dates = [a.updated or a.date for a in shown_articles(listed, spec.lang)]
+    return max(dates) if dates else None
+
+
+def shown_articles(value, lang: str, depth: int = 0):
+    """The articles a page context lists: through items, editions, and the lists and dicts holding them."""
+    if depth > 4:
+        return
+    if isinstance(value, Article):
+        yield value
+    elif isinstance(value, Item):
+        yield value.article
+    elif isinstance(value, Edition):
+        yield from (item.article for item in value.items.get(lang, ()))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from shown_articles(item, lang, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from shown_articles(item, lang, depth + 1)
+
+
+def newest(entries: tuple) -> dt.datetime | None:
+    """The latest lastmod among sitemap entries, if any has one."""
+    dates = [e.lastmod for e in entries if e.lastmod is not None]
+    return max(dates) if dates else None
+
+
+def news_entries(site: Site) -> tuple:
+    """Articles of the last NEWS_DAYS days up to the newest edition's date, every language, newest first."""
+    if not site.editions:
+        return ()
+    last = dt.date.fromisoformat(site.editions[0].date)
+    first = last - dt.timedelta(days=NEWS_DAYS - 1)
+    cfg = site.config
+    chosen = [a for group in site.articles.values() for a in group.values()
+              if first <= a.date.astimezone(cfg.tz).date() <= last]
+    chosen.sort(key=lambda a: (a.date, a.key, cfg.codes.index(a.lang)), reverse=True)
+    return tuple((a, news_language(cfg.language(a.lang).locale)) for a in chosen[:NEWS_LIMIT])
+
+
+@lru_cache(maxsize=64)
+def news_language(locale: str) -> str:
+    """The language code Google News wants: ISO 639, except zh-cn and zh-tw for Chinese scripts."""
+    parsed = Locale.parse(locale)
+    if parsed.language == "zh":
+        traditional = parsed.script == "Hant" or parsed.territory in ("TW", "HK", "MO")
+        return "zh-tw" if traditional else "zh-cn"
+    return parsed.language

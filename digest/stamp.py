@@ -1,0 +1,155 @@
+"""check --stamp: record in a reviewed translation the hash of its original's text.
+
+The one place check writes: a careful text edit of the translation's front matter that keeps
+every other byte of the file as it was, verified by parsing it again, written atomically.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .config import load_config
+from .content import Document, load_content
+from .errors import DigestError, error
+from .frontmatter import parse_front_matter
+from .sources import decode_text, relative
+from .translations import source_hash
+
+FENCES = ("---", "...")
+SOURCE_HASH_RE = re.compile(r"(source_hash\s*:\s*)(\"[^\"]*\"|'[^']*'|[^,}#\r\n]*[^,}#\s])")
+
+
+def stamp_translation(root: Path, target: str) -> tuple[str, str]:
+    """Write `translation.source_hash` into the translation at target; return (shown path, hash)."""
+    root = root.resolve()
+    path = find_file(root, target)
+    config, problems = load_config(root)
+    loaded = load_content(config, {}, problems)
+    shown = relative(path, root)
+    doc = next((d for d in loaded.documents if d.path.resolve() == path), None)
+    if doc is None:
+        mine = [p for p in problems if p.path == shown and p.level == "error"]
+        raise DigestError(mine or error(shown, None, "this file is not an article or page",
+                                        "stamp a translation such as content/editions/DATE/slug.en.md",
+                                        code="stamp"))
+    if doc.lang == config.original_language:
+        raise DigestError(error(shown, None, "this is an original, not a translation",
+                                f"stamp its translation instead, e.g. {doc.stem}.{config.codes[-1]}.md",
+                                code="stamp"))
+    original = next((d for d in loaded.documents if (d.kind, d.edition, d.stem, d.lang) ==
+                     (doc.kind, doc.edition, doc.stem, config.original_language)), None)
+    if original is None:
+        raise DigestError(error(shown, None, f"there is no original {doc.stem}.{config.original_language}.md "
+                                "to stamp against", "check the file name", code="stamp"))
+    value = source_hash(original)
+    data = path.read_bytes()
+    new = stamped_bytes(data, doc, value, shown)
+    if new != data:
+        write_atomically(path, new)
+    return shown, value
+
+
+def find_file(root: Path, target: str) -> Path:
+    """The file named on the command line (relative to the current folder or the project), in content/."""
+    candidates = [Path(target).expanduser()] + ([root / target] if not Path(target).is_absolute() else [])
+    path = next((p.resolve() for p in candidates if p.is_file()), None)
+    if path is None:
+        raise DigestError(error(target, None, "no such file", "name the translation, e.g. "
+                                "content/editions/2020-12-21/sanmin-activity.en.md", code="stamp"))
+    if not path.is_relative_to(root / "content") or path.suffix != ".md":
+        raise DigestError(error(target, None, "only Markdown files under content/ can be stamped",
+                                "name a translation such as content/editions/DATE/slug.en.md", code="stamp"))
+    return path
+
+
+def stamped_bytes(data: bytes, doc: Document, value: str, shown: str) -> bytes:
+    """The file with source_hash set in its front matter; every other line kept byte for byte."""
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n").rstrip() in FENCES), None)
+    if end is None:
+        raise DigestError(error(shown, 1, "the front matter is never closed", "add the closing `---`", code="stamp"))
+    eol = line_end(lines[0])
+    quoted = f'"{value}"'
+    key_line = doc.key_lines.get("translation")
+    if key_line is None:
+        lines.insert(end, f"translation: {{source_hash: {quoted}}}{eol}")
+    else:
+        edit_translation(lines, key_line - 1, end, quoted, shown)
+    new = "".join(lines).encode("utf-8")
+    verify(data, new, value, shown)
+    return new
+
+
+def line_end(line: str) -> str:
+    """The newline a line ends with ('\\n' when it has none)."""
+    return line[len(line.rstrip("\r\n")):] or "\n"
+
+
+def edit_translation(lines: list[str], index: int, end: int, quoted: str, shown: str) -> None:
+    """Set source_hash inside `translation:`, written as a one-line {…} or as indented lines."""
+    line = lines[index]
+    body, eol = line.rstrip("\r\n"), line_end(line)
+    value = body.split(":", 1)[1].split(" #", 1)[0].strip()
+    if value.startswith("{") and value.endswith("}"):
+        if SOURCE_HASH_RE.search(value):
+            lines[index] = SOURCE_HASH_RE.sub(lambda m: m.group(1) + quoted, body, count=1) + eol
+        else:
+            close = body.rindex("}")
+            sep = "" if value[1:-1].strip() == "" else ", "
+            lines[index] = body[:close].rstrip() + f"{sep}source_hash: {quoted}" + body[close:] + eol
+        return
+    if value:
+        raise DigestError(error(shown, index + 1, "cannot add source_hash to this `translation:` value",
+                                f"write `translation:` as a mapping, or add `source_hash: {quoted}` to it by hand",
+                                code="stamp"))
+    children = [i for i in range(index + 1, end) if lines[i][:1] in (" ", "\t") or not lines[i].strip()]
+    children = [i for i in children if all(j in children for j in range(index + 1, i))]
+    for i in children:
+        if lines[i].strip().startswith("source_hash:"):
+            lines[i] = SOURCE_HASH_RE.sub(lambda m: m.group(1) + quoted, lines[i].rstrip("\r\n"), count=1) \
+                + line_end(lines[i])
+            return
+    filled = [i for i in children if lines[i].strip()]
+    indent = re.match(r"[ \t]*", lines[filled[0]]).group(0) if filled else "  "
+    at = (filled[-1] if filled else index) + 1
+    lines.insert(at, f"{indent}source_hash: {quoted}{eol}")
+
+
+def verify(old: bytes, new: bytes, value: str, shown: str) -> None:
+    """Refuse an edit that changed anything but translation.source_hash."""
+    before, after = parse(old, shown), parse(new, shown)
+    expected = dict(before.meta)
+    translation = dict(expected.get("translation") or {})
+    translation["source_hash"] = value
+    expected["translation"] = translation
+    if after.problems or after.meta != expected or after.body != before.body:
+        raise DigestError(error(shown, before.key_lines.get("translation", 1),
+                                "could not add source_hash without changing something else",
+                                f"add `source_hash: \"{value}\"` under `translation:` by hand", code="stamp"))
+
+
+def parse(data: bytes, shown: str):
+    """Front matter of file bytes (problems included)."""
+    text, problem = decode_text(data, shown)
+    if problem:
+        raise DigestError(problem)
+    return parse_front_matter(text, shown)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace a file's bytes through a temporary file in the same folder, keeping its mode."""
+    mode = path.stat().st_mode
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+

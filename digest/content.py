@@ -70,6 +70,7 @@ class LoadedContent:
     files_read: int
     assets: list[tuple[Path, str]]  # (source file, site path) copied as they are
     failed: set = field(default_factory=set)  # (kind, edition, stem) of files that could not be read
+    digests: set = field(default_factory=set)  # content hashes of the Markdown files read
 
 
 def load_content(config: Config, cache: dict, problems: list[Problem], mapper=None) -> LoadedContent:
@@ -108,7 +109,8 @@ def load_content(config: Config, cache: dict, problems: list[Problem], mapper=No
             assets.append((path, "/".join(("assets",) + rel)))
     tags, tag_lines = load_term_list(content_dir / "tags.yaml", root, config, problems)
     glossary, _ = load_term_list(content_dir / "glossary.yaml", root, config, problems)
-    return LoadedContent(documents, editions, tags, glossary, tag_lines, len(files), assets, failed)
+    return LoadedContent(documents, editions, tags, glossary, tag_lines, len(files), assets, failed,
+                         set(hashes.values()))
 
 
 def parse_new_files(files: list[Path], content_dir: Path, root: Path, cache: dict, mapper) -> dict:

@@ -109,7 +109,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         if manifest.get(spec.path) != spec.fp or not (in_memory or (out / urls.output_file(spec.path)).is_file()):
             todo.append(spec)
     known = {**memo.html, **html} if memo is not None else html
-    bodies = needed_bodies(todo, out, known, clean, workers, root)
+    bodies = needed_bodies(root, todo, out, known, clean, workers)
     progress(f"rendering {len(todo)} pages")
     common = common_context(site, bodies)
     rendered = render_all(env, todo, common, templates, workers)
@@ -223,8 +223,9 @@ def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
     """Convert the bodies not seen before; record their excerpt, reading time and link targets."""
     todo = {}
     for doc in documents:
-        if doc.body_hash not in derived:
-            todo.setdefault(doc.body_hash, doc.body)
+        if doc.body_hash not in derived and doc.body_hash not in todo:
+            # a body left out of the cache is read again (rare: the measures cache was lost)
+            todo[doc.body_hash] = doc.body or read_body(doc.path.parent, doc)
     hashes = sorted(todo)
     results = parallel_map(convert_and_measure, [todo[h] for h in hashes], workers)
     html = {}
@@ -255,8 +256,8 @@ def parallel_map(func, items: list, workers: int | None) -> list:
         return pool.map(func, items, chunksize=max(1, len(items) // (workers * 8)))
 
 
-def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, workers: int | None,
-                  root: Path | None = None) -> dict:
+def needed_bodies(root: Path, todo: list[PageSpec], out: Path, fresh: dict, clean: bool,
+                  workers: int | None) -> dict:
     """The HTML of every body shown on a page to render: fresh, cached, or converted again."""
     wanted = {record.body_hash: record for spec in todo
               for record in (spec.ctx.get("article"), spec.ctx.get("page"), *spec.ctx.get("entries", ()))
@@ -268,17 +269,17 @@ def needed_bodies(todo: list[PageSpec], out: Path, fresh: dict, clean: bool, wor
         bodies.update({h: cached[h] for h in missing if h in cached})
         again = [h for h in missing if h not in bodies]
         if again:
-            texts = [read_body(wanted[h], root or Path.cwd()) for h in again]
+            texts = [read_body(root, wanted[h]) for h in again]
             bodies.update(zip(again, parallel_map(convert, texts, workers)))
     return bodies
 
 
-def read_body(record, root: Path) -> str:
-    """Re-read a body whose HTML is not cached (the cache was lost); record.shown is relative to root."""
+def read_body(root: Path, record) -> str:
+    """Re-read a body whose HTML is not cached (the cache was lost)."""
     from .frontmatter import parse_front_matter
     from .sources import decode_text
-    text, _ = decode_text(Path(record.shown).read_bytes() if Path(record.shown).is_absolute()
-                          else (root / record.shown).read_bytes(), record.shown)
+    path = record.path if hasattr(record, "path") else root / record.shown
+    text, _ = decode_text(path.read_bytes(), record.shown)
     return parse_front_matter(text or "", record.shown).body
 
 
@@ -396,9 +397,17 @@ def write_output(out: Path, specs: list[PageSpec], rendered: dict, static: dict,
     return keep
 
 
+def without_body(entry: tuple) -> tuple:
+    """A parsed-file cache entry without the body text (its HTML and measures are cached by hash)."""
+    fm, found, body_hash = entry
+    if not fm.body:
+        return entry
+    return dataclasses.replace(fm, body=""), found, body_hash
+
+
 def prune_meta(meta_cache: dict, loaded) -> dict:
     """Keep only the cache entries of files that still exist."""
     live_bodies = {d.body_hash for d in loaded.documents}
-    files = {k: v for k, v in meta_cache["files"].items() if v[2] in live_bodies or v[1]}
+    files = {k: without_body(v) for k, v in meta_cache["files"].items() if k in loaded.digests}
     derived = {k: v for k, v in meta_cache["derived"].items() if k in live_bodies}
     return {"version": MARKDOWN_VERSION, "files": files, "derived": derived}

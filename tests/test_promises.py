@@ -232,3 +232,31 @@ def test_base_url_override(project, tmp_path):
     html = (tmp_path / "o/zh/index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="http://127.0.0.1:9000/zh/">' in html
     assert not filecmp.cmp(tmp_path / "o/zh/index.html", project / "content/pages/about.zh.md")
+
+
+def test_lost_html_cache_is_rebuilt_from_the_sources(project, tmp_path):
+    out = tmp_path / "out"
+    build_project(project, out)
+    (out / ".digest" / "html.pickle").unlink()
+    page = project / "content/editions/2020-12-21/rcep-base.zh.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("乘势而上", "乘势而为"), encoding="utf-8")
+    build_project(project, out)  # the edition's other pages re-render without their cached HTML
+    html = (out / "zh/editions/2020-12-21/volunteers/index.html").read_text(encoding="utf-8")
+    assert "帮老、帮困" in html
+
+
+def test_cached_front_matter_without_bodies_rereads_them_when_needed(project, tmp_path):
+    import pickle
+    out = tmp_path / "out"
+    build_project(project, out)
+    cache_file = out / ".digest" / "meta.pickle"
+    cache = pickle.loads(cache_file.read_bytes())
+    assert all(fm.body == "" for fm, _, _ in cache["files"].values())  # bodies are not kept twice
+    cache["derived"] = {}  # measures lost: every body must be read again from its file
+    cache_file.write_bytes(pickle.dumps(cache))
+    (out / ".digest" / "html.pickle").unlink()
+    page = project / "content/pages/about.en.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    result, _ = build_project(project, out)
+    article = (out / "zh/editions/2020-12-21/volunteers/index.html").read_text(encoding="utf-8")
+    assert "帮老、帮困" in article and result.report.written >= 1

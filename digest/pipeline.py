@@ -24,8 +24,8 @@ from .render import PageSpec, render_page, spec_fingerprint, template_problem
 from .sitemap import sitemap_specs
 from .sources import relative, walk_files
 from .text import excerpt, plain_text, reading_minutes
-from .writer import (WriteReport, check_output_dir, inside, load_cache, read_state, remove_stale, save_state,
-                     write_if_changed)
+from .writer import (WriteReport, check_output_dir, discard_staged, inside, load_cache, read_state, remove_stale,
+                     save_state, stage_file, write_if_changed)
 from . import markdown as mdmod
 
 META_CACHE = "meta.pickle"
@@ -112,7 +112,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     bodies = needed_bodies(root, todo, out, known, clean, workers)
     progress(f"rendering {len(todo)} pages")
     common = common_context(site, bodies)
-    rendered = render_all(env, todo, common, templates, workers)
+    rendered = render_all(env, todo, common, templates, out, workers)
 
     progress("writing")
     result = BuildResult(site=site, rendered=len(todo))
@@ -303,36 +303,43 @@ def common_context(site, bodies: dict) -> dict:
 _WORK: dict = {}
 
 
-def init_worker(env, specs, common, templates) -> None:
+def init_worker(env, specs, common, templates, out) -> None:
     """Pool initializer: the rendering inputs, inherited through fork rather than pickled."""
-    _WORK.update(env=env, specs=specs, common=common, templates=templates)
+    _WORK.update(env=env, specs=specs, common=common, templates=templates, out=out)
 
 
 def render_index(index: int):
-    """Render one page in a worker; return bytes or a Problem."""
-    return render_one(_WORK["env"], _WORK["specs"][index], _WORK["common"], _WORK["templates"])
+    """Render and stage one page in a worker."""
+    return render_one(_WORK["env"], _WORK["specs"][index], _WORK["common"], _WORK["templates"], _WORK["out"])
 
 
-def render_one(env, spec: PageSpec, common: dict, templates: Path):
-    """Render one page; a template failure becomes a Problem rather than a traceback."""
+def render_one(env, spec: PageSpec, common: dict, templates: Path, out: Path):
+    """Render one page and stage it beside its target: the temporary file, None when unchanged, or a Problem."""
     try:
-        return render_page(env, spec, common)
+        data = render_page(env, spec, common)
     except Exception as exc:  # noqa: BLE001 - any template failure is the user's to fix
         return template_problem(exc, spec, templates)
+    return stage_file(out, urls.output_file(spec.path), data)
 
 
-def render_all(env, todo: list[PageSpec], common: dict, templates: Path, workers: int | None) -> dict:
-    """Render the pages to bytes in memory; stop with every template error found."""
+def render_all(env, todo: list[PageSpec], common: dict, templates: Path, out: Path, workers: int | None) -> dict:
+    """Render every page, each staged as a temporary file beside its target (so workers write in parallel).
+
+    Nothing the site serves changes here: on any template error the staged files are removed and
+    every error is raised; otherwise write_output renames them into place.
+    """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < POOL_THRESHOLD:
-        results = [render_one(env, spec, common, templates) for spec in todo]
+        results = [render_one(env, spec, common, templates, out) for spec in todo]
     else:
-        with multiprocessing.get_context("fork").Pool(workers, init_worker, (env, todo, common, templates)) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, init_worker, (env, todo, common, templates, out)) \
+                as pool:
             results = pool.map(render_index, range(len(todo)), chunksize=max(1, len(todo) // (workers * 8)))
     problems = sorted({r for r in results if isinstance(r, Problem)})
     if problems:
+        discard_staged(out, [r for r in results if isinstance(r, str)])
         raise DigestError(problems)
-    return {spec.path: data for spec, data in zip(todo, results)}
+    return {spec.path: staged for spec, staged in zip(todo, results)}
 
 
 def static_files(root: Path, loaded) -> dict[str, Path]:
@@ -387,8 +394,10 @@ def write_output(out: Path, specs: list[PageSpec], rendered: dict, static: dict,
     for spec in specs:
         target = urls.output_file(spec.path)
         keep.add(target)
-        if spec.path in rendered:
-            write_if_changed(out, target, rendered[spec.path], report)
+        staged = rendered.get(spec.path)
+        if staged:
+            os.replace(staged, out / target)
+            report.written += 1
         else:
             report.unchanged += 1
     for rel, path in static.items():

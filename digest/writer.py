@@ -1,6 +1,7 @@
 """Write stage: only changed files are written (atomically), stale ones removed, nothing outside the output."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from .errors import DigestError, error
 
+STAGED_PREFIX = ".digest-staged-"  # a rendered page waiting for the whole build to succeed
 STATE_DIR = ".digest"  # inside the output: marker, page fingerprints and caches
 MARKER = "manifest.json"
 TOOL = "qingdao-digest"
@@ -98,6 +100,39 @@ def write_if_changed(out: Path, rel: str, data: bytes, report: WriteReport) -> N
         pass
     write_atomic(path, data)
     report.written += 1
+
+
+def stage_file(out: Path, rel: str, data: bytes) -> str | None:
+    """Write data to a temporary file beside out/rel unless the file already holds it; the temporary path."""
+    path = out / rel
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return None
+    except OSError:
+        pass
+    folder = str(path.parent)
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f"{STAGED_PREFIX}{os.getpid()}-{path.name}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return tmp
+
+
+def discard_staged(out: Path, staged: list[str]) -> None:
+    """Remove staged files of a failed build, and the folders made for them that are now empty."""
+    folders = set()
+    for tmp in staged:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        folders.add(os.path.dirname(tmp))
+    for folder in sorted(folders, key=len, reverse=True):
+        while folder.startswith(str(out) + os.sep):
+            try:
+                os.rmdir(folder)  # only succeeds when empty
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
 
 
 def inside(out: Path, rel: str) -> bool:

@@ -260,3 +260,20 @@ def test_cached_front_matter_without_bodies_rereads_them_when_needed(project, tm
     result, _ = build_project(project, out)
     article = (out / "zh/editions/2020-12-21/volunteers/index.html").read_text(encoding="utf-8")
     assert "帮老、帮困" in article and result.report.written >= 1
+
+
+def test_a_template_error_while_rendering_leaves_no_trace(project):
+    assert run_cli(project, "build").returncode == 0
+    before = snapshot(project / "site")
+    folders = sorted(p for p in (project / "site").rglob("*") if p.is_dir())
+    (project / "content/editions/2020-12-22").mkdir()
+    (project / "content/editions/2020-12-22/new.zh.md").write_text(
+        "---\ntitle: 新文章\nsection: society\n---\n\n正文。\n", encoding="utf-8")
+    template = project / "templates/article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("{{ a.title }}", "{{ a.no_such_field }}", 1),
+                        encoding="utf-8")
+    proc = run_cli(project, "build")
+    assert proc.returncode == 1 and "templates/article.html" in proc.stderr and "no_such_field" in proc.stderr
+    assert snapshot(project / "site") == before
+    assert sorted(p for p in (project / "site").rglob("*") if p.is_dir()) == folders
+    assert not list((project / "site").rglob(".digest-staged-*"))

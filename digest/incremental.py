@@ -39,6 +39,9 @@ class BuildMemo:
     manifest: dict | None = None  # page path -> fingerprint of the page on disk
     keep: set | None = None  # every file the site had after the last build
     config_key: tuple | None = None
+    sitemap: dict = field(default_factory=dict)  # page path -> (fingerprint, sitemap entry), see sitemap.py
+    prints: dict = field(default_factory=dict)  # page path -> (spec, base, fingerprint) of the last build
+    specs: dict = field(default_factory=dict)  # specs reused between builds, see pages.py
 
 
 def relative_parts(path: str, folder: Path) -> tuple | None:

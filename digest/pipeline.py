@@ -90,21 +90,23 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     raise_if_errors(problems)
 
     progress("planning pages")
+    bases = compiled.template_prints
     specs = make_specs(site, meta_cache["derived"])
     specs += feed_specs(site, meta_cache["derived"])
-    specs += sitemap_specs(site, specs)
+    fingerprint_specs(specs, bases, site.fp, memo)  # before the sitemaps, whose entries are cached by them
+    sitemaps = sitemap_specs(site, specs, memo.sitemap if memo is not None else None)
+    fingerprint_specs(sitemaps, bases, site.fp, memo)
+    specs += sitemaps
     static = static_files(root, loaded)
     problems += find_collisions(specs, static, out)
     problems += broken_links(specs)
     raise_if_errors(problems)
 
-    bases = compiled.template_prints
     in_memory = memo is not None and memo.manifest is not None and not clean
     manifest = memo.manifest if in_memory else state.get("pages", {})
     todo = []
     fingerprints = {}
     for spec in specs:
-        spec.fp = spec_fingerprint(spec, bases.get(spec.template, "") + site.fp)
         fingerprints[spec.path] = spec.fp
         if manifest.get(spec.path) != spec.fp or not (in_memory or (out / urls.output_file(spec.path)).is_file()):
             todo.append(spec)
@@ -134,6 +136,22 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         remember(memo, {**bodies, **html}, fingerprints, keep)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def fingerprint_specs(specs: list[PageSpec], bases: dict, site_fp: str, memo: BuildMemo | None) -> None:
+    """Set each spec's fingerprint; a spec object reused from the last build (see pages.py) keeps its own."""
+    last = memo.prints if memo is not None else {}
+    fresh = {}
+    for spec in specs:
+        base = bases.get(spec.template, "") + site_fp
+        known = last.get(spec.path)
+        if known is not None and known[0] is spec and known[1] == base:
+            spec.fp = known[2]
+        else:
+            spec.fp = spec_fingerprint(spec, base)
+        fresh[spec.path] = (spec, base, spec.fp)
+    if memo is not None:
+        memo.prints.update(fresh)
 
 
 def git_dates(root: Path, memo: BuildMemo | None) -> dict:
@@ -217,6 +235,7 @@ def remember(memo: BuildMemo, html: dict, fingerprints: dict, keep: set) -> None
     memo.html.update(html)
     memo.manifest = fingerprints
     memo.keep = keep
+    memo.prints = {path: memo.prints[path] for path in fingerprints}  # forget pages that are gone
 
 
 def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,21 +25,44 @@ class SitemapUrl:
     path: str
     lastmod: dt.datetime | None
     links: tuple = ()
+    fp: str = ""  # everything above as text, so fingerprints need not walk the fields
 
 
-def sitemap_specs(site: Site, specs: list[PageSpec]) -> list[PageSpec]:
-    """sitemap.xml (or an index and its parts), news-sitemap.xml and robots.txt for the pages in specs."""
-    entries = tuple(sitemap_url(site, spec) for spec in specs if is_listed(spec))
+class Entries(tuple):
+    """Sitemap entries that carry one fingerprint of them all, so a page's fingerprint need not walk 16k records."""
+
+    fp: str = ""
+
+
+def entries_of(entries: tuple) -> Entries:
+    """The entries as an Entries tuple with its fingerprint."""
+    found = Entries(entries)
+    found.fp = hashlib.blake2b("\n".join(e.fp for e in entries).encode(), digest_size=16).hexdigest()
+    return found
+
+
+def sitemap_specs(site: Site, specs: list[PageSpec], cache: dict | None = None) -> list[PageSpec]:
+    """sitemap.xml (or an index and its parts), news-sitemap.xml and robots.txt for the pages in specs.
+
+    cache (kept by the preview server) maps a page path to its fingerprint and entry of the last
+    build: a page whose fingerprint (spec.fp, set by then) did not change has the same entry.
+    """
+    fresh: dict = {}
+    entries = tuple(cached_url(site, spec, cache, fresh) for spec in specs if is_listed(spec))
+    if cache is not None:
+        cache.clear()  # only the pages of this build, so the cache does not grow while editing
+        cache.update(fresh)
     limit = site.config.sitemap_limit
     lang = site.config.original_language
     found = []
     if len(entries) <= limit:
-        found.append(PageSpec(urls.SITEMAP, "sitemap.xml", lang, {"entries": entries}))
+        found.append(PageSpec(urls.SITEMAP, "sitemap.xml", lang, {"entries": entries_of(entries)}))
     else:
         parts = [entries[i:i + limit] for i in range(0, len(entries), limit)]
         index = tuple((urls.sitemap_part(n), newest(part)) for n, part in enumerate(parts, start=1))
         found.append(PageSpec(urls.SITEMAP, "sitemap_index.xml", lang, {"sitemaps": index}))
-        found += [PageSpec(path, "sitemap.xml", lang, {"entries": part}) for (path, _), part in zip(index, parts)]
+        found += [PageSpec(path, "sitemap.xml", lang, {"entries": entries_of(part)})
+                  for (path, _), part in zip(index, parts)]
     found.append(PageSpec(urls.NEWS_SITEMAP, "news_sitemap.xml", lang, {"news": news_entries(site)}))
     found.append(PageSpec(urls.ROBOTS, "robots.txt", lang, {"sitemaps": (urls.SITEMAP, urls.NEWS_SITEMAP)}))
     return found
@@ -49,6 +73,16 @@ def is_listed(spec: PageSpec) -> bool:
     return (spec.path == "" or spec.path.endswith("/")) and spec.template not in UNLISTED
 
 
+def cached_url(site: Site, spec: PageSpec, cache: dict | None, fresh: dict) -> SitemapUrl:
+    """The sitemap entry of a page, from the cache when the page's fingerprint is the same as last time."""
+    if cache is None or not spec.fp:
+        return sitemap_url(site, spec)
+    last = cache.get(spec.path)
+    entry = last[1] if last is not None and last[0] == spec.fp else sitemap_url(site, spec)
+    fresh[spec.path] = (spec.fp, entry)
+    return entry
+
+
 def sitemap_url(site: Site, spec: PageSpec) -> SitemapUrl:
     """The sitemap entry of a page; alternates only when it has a version in another language."""
     hreflangs = {lang.code: lang.hreflang for lang in site.config.languages}
@@ -57,7 +91,8 @@ def sitemap_url(site: Site, spec: PageSpec) -> SitemapUrl:
         links = tuple((hreflangs[code], path) for code, path in spec.alternates)
         if spec.x_default is not None:
             links += (("x-default", spec.x_default),)
-    return SitemapUrl(spec.path, page_lastmod(spec), links)
+    lastmod = page_lastmod(spec)
+    return SitemapUrl(spec.path, lastmod, links, repr((spec.path, lastmod, links)))
 
 
 def page_lastmod(spec: PageSpec) -> dt.datetime | None:

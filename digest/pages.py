@@ -7,21 +7,29 @@ from .model import Article, Item, Site
 from .render import PageSpec
 
 
-def make_specs(site: Site, derived: dict) -> list[PageSpec]:
-    """All page specs of the site, in a stable order."""
+def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[PageSpec]:
+    """All page specs of the site, in a stable order.
+
+    reuse (kept by the preview server between builds) holds each edition's article specs: an
+    edition whose records and links are the same as last time gives the very same spec objects.
+    """
     cfg = site.config
     specs = [landing_spec(site)]
+    fresh: dict = {}
     for lang in cfg.codes:
         specs += home_specs(site, lang)
         specs.append(editions_spec(site, lang))
         specs += edition_specs(site, lang)
-        specs += article_specs(site, lang, derived)
+        specs += article_specs(site, lang, derived, reuse, fresh)
         specs += section_specs(site, lang)
         specs += tag_specs(site, lang)
         specs.append(archive_spec(site, lang))
     specs += page_specs(site, derived)
     specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
     specs += alias_specs(site, specs)
+    if reuse is not None:
+        reuse.clear()  # only this build's editions, so the memo does not grow while editing
+        reuse.update(fresh)
     for spec in specs:
         if spec.alternates and spec.x_default is None:
             spec.x_default = dict(spec.alternates).get(cfg.original_language, spec.alternates[0][1])
@@ -94,21 +102,36 @@ def edition_specs(site: Site, lang: str) -> list[PageSpec]:
     return specs
 
 
-def article_specs(site: Site, lang: str, derived: dict) -> list[PageSpec]:
-    """One page per article in this language, with edition navigation."""
+def article_specs(site: Site, lang: str, derived: dict, reuse: dict | None = None,
+                  fresh: dict | None = None) -> list[PageSpec]:
+    """One page per article in this language, with edition navigation (reused per edition, see make_specs)."""
     specs = []
-    eds = site.editions
-    for i, edition in enumerate(eds):
+    for edition in site.editions:
         own = [item.article for item in edition.items[lang] if not item.notice]
-        for j, article in enumerate(own):
-            ctx = {"article": article, "edition": edition,
-                   "prev": own[j - 1] if j > 0 else None, "next": own[j + 1] if j + 1 < len(own) else None,
-                   "links": resolved_links(site, article, derived)}
-            original_url = article.url_in(article.original_lang) or article.url
-            fallbacks = {code: (urls.edition(code, edition.date), "switch_missing")
-                         for code in site.config.codes if article.url_in(code) is None}
-            specs.append(PageSpec(article.url, "article.html", lang, ctx, alternates=article.alternates,
-                                  x_default=original_url, fallbacks=fallbacks, source=article.shown))
+        links = tuple(resolved_links(site, article, derived) for article in own)
+        # the edition's fingerprint covers every field of its articles; links depend on other files too
+        key = (edition.fp, links)
+        last = reuse.get((lang, edition.date)) if reuse is not None else None
+        found = last[1] if last is not None and last[0] == key else edition_article_specs(site, lang, edition, own,
+                                                                                           links)
+        if fresh is not None:
+            fresh[(lang, edition.date)] = (key, found)
+        specs += found
+    return specs
+
+
+def edition_article_specs(site: Site, lang: str, edition, own: list, links: tuple) -> list[PageSpec]:
+    """The article pages of one edition in one language."""
+    specs = []
+    for j, article in enumerate(own):
+        ctx = {"article": article, "edition": edition,
+               "prev": own[j - 1] if j > 0 else None, "next": own[j + 1] if j + 1 < len(own) else None,
+               "links": links[j]}
+        original_url = article.url_in(article.original_lang) or article.url
+        fallbacks = {code: (urls.edition(code, edition.date), "switch_missing")
+                     for code in site.config.codes if article.url_in(code) is None}
+        specs.append(PageSpec(article.url, "article.html", lang, ctx, alternates=article.alternates,
+                              x_default=original_url, fallbacks=fallbacks, source=article.shown))
     return specs
 
 

@@ -203,28 +203,43 @@ PLAIN_TYPES = (str, int, float, bool)
 
 
 def feed_value(digest, value) -> None:
-    """Hash a context value: model records by their own fingerprint, containers item by item."""
-    if value is None or type(value) in PLAIN_TYPES:  # the common case first; the same bytes as the last branch
-        digest.update(repr(value).encode() + b",")
+    """Hash a context value: model records by their own fingerprint, containers item by item.
+
+    The value is written out as text first and hashed in one call: far fewer calls per page.
+    """
+    parts: list[str] = []
+    value_text(value, parts.append)
+    digest.update("".join(parts).encode())
+
+
+def value_text(value, add) -> None:
+    """Write a context value as unambiguous text through add (see feed_value)."""
+    if value is None or type(value) in PLAIN_TYPES:  # the common case first; the same text as the last branch
+        add(repr(value))
+        add(",")
         return
     fp = getattr(value, "fp", None)
     if isinstance(fp, str) and fp:
-        digest.update(b"@" + fp.encode())
+        add("@")
+        add(fp)
+        add(",")
     elif isinstance(value, dict):
-        digest.update(b"{")
+        add("{")
         for key in sorted(value, key=str):
-            digest.update(str(key).encode() + b":")
-            feed_value(digest, value[key])
-        digest.update(b"}")
+            add(repr(str(key)))
+            add(":")
+            value_text(value[key], add)
+        add("}")
     elif isinstance(value, (list, tuple)):
-        digest.update(b"[")
+        add("[")
         for item in value:
-            feed_value(digest, item)
-        digest.update(b"]")
+            value_text(item, add)
+        add("]")
     elif dataclasses.is_dataclass(value):
-        feed_value(digest, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+        value_text({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, add)
     else:
-        digest.update(repr(value).encode() + b",")
+        add(repr(value))
+        add(",")
 
 
 def render_page(env: jinja2.Environment, spec: PageSpec, common: dict) -> bytes:

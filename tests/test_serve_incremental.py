@@ -11,6 +11,7 @@ import pytest
 from conftest import make_project
 from digest import content as content_mod
 from digest import model as model_mod
+from digest import pipeline as pipeline_mod
 from digest.errors import DigestError
 from digest.incremental import BuildMemo
 from digest.pipeline import build
@@ -157,3 +158,36 @@ def test_a_template_change_renders_only_the_pages_that_use_it(tmp_path):
     base = read(project, "templates/base.html")
     session.edit("templates/base.html", base.replace("</body>", "<!-- c --></body>", 1))
     assert 2 < lists < session.result.rendered  # lists include item.html; every page extends base.html
+
+
+def test_reused_edition_pages_follow_a_linked_article_in_another_edition(tmp_path):
+    # serve reuses the article pages of editions it did not touch; a link into another edition must still follow
+    project = make_project(tmp_path)
+    source = "content/editions/2020-12-20/poverty-fund.en.md"
+    linking = read(project, source).replace("All problems found have been fixed.",
+                                            "See [the base](../2020-12-21/rcep-base.en.md).")
+    (project / source).write_text(linking, encoding="utf-8")
+    session = Session(project, tmp_path)
+    text = read(project, ARTICLE)
+    session.edit(ARTICLE, text.replace("title: Qingdao moves fast", "slug: renamed-base\ntitle: Qingdao moves fast"))
+    page = (session.out / "en/editions/2020-12-20/poverty-fund/index.html").read_text(encoding="utf-8")
+    assert "renamed-base" in page
+    session.edit(ARTICLE, text.replace("Just 15 days later", "Later"))  # a body edit elsewhere: reused as it is
+    session.edit(ARTICLE, text)
+
+
+def test_a_body_edit_does_not_render_the_sitemap_again(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    session = Session(project, tmp_path)
+    rendered = []
+    real = pipeline_mod.render_all
+
+    def spying(env, todo, common, templates, out, workers):
+        if out == session.out:  # not the cold build the session compares with
+            rendered.extend(spec.path for spec in todo)
+        return real(env, todo, common, templates, out, workers)
+
+    monkeypatch.setattr(pipeline_mod, "render_all", spying)
+    session.edit(ARTICLE, read(project, ARTICLE).replace("Just 15 days later", "Only fifteen days later"))
+    assert "en/editions/2020-12-21/rcep-base/" in rendered
+    assert "sitemap.xml" not in rendered  # its entries show paths and dates, which a body edit leaves alone

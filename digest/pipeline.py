@@ -324,7 +324,7 @@ def common_context(site, bodies: dict) -> dict:
         "locales": {lang.code: lang.locale for lang in cfg.languages},
         "hreflangs": {lang.code: lang.hreflang for lang in cfg.languages},
         "lang_names": {lang.code: lang.name for lang in cfg.languages},
-        "nav_pages": nav_pages, "bodies": bodies, "timezone": cfg.timezone,
+        "nav_pages": nav_pages, "bodies": bodies, "fragments": {}, "timezone": cfg.timezone,
         "latest_edition": site.editions[0].date if site.editions else None,
     }
 

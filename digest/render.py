@@ -47,7 +47,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals.update(t=t_func, url=url_func, abs_url=abs_url_func, date=date_func, month=month_func,
-                       body=body_func, ui=ui, date_in=date_in_func)
+                       body=body_func, ui=ui, date_in=date_in_func, fragment=fragment_func)
     env.filters["date"] = date_filter
     install_helpers(env)
     return env
@@ -104,12 +104,12 @@ def template_fingerprints(env: jinja2.Environment, templates: Path) -> dict[str,
 
 
 def referenced_templates(env: jinja2.Environment, meta, source: str) -> set | None:
-    """Templates a template extends, includes or imports; None when one of them is computed."""
+    """Templates a template extends, includes, imports or renders as a fragment; None when one is computed."""
     try:
         found = list(meta.find_referenced_templates(env.parse(source)))
     except jinja2.TemplateSyntaxError:
         return set()  # compile_templates reports it
-    return None if None in found else set(found)
+    return None if None in found else set(found) | set(FRAGMENT_RE.findall(source))
 
 
 def template_closure(name: str, uses: dict, own: dict) -> set:
@@ -167,6 +167,28 @@ def date_filter(ctx, value) -> str:
 def month_func(ctx, year: int, month: int) -> str:
     """A month in the page's language."""
     return month_name(year, month, ctx["locale"])
+
+
+ROOT_MARK = "\x00root\x00"  # stands for the page's link prefix inside cached fragments
+FRAGMENT_RE = re.compile(r"""\bfragment\(\s*["']([^"']+)["']""")
+
+
+@jinja2.pass_context
+def fragment_func(ctx, name: str, item=None) -> Markup:
+    """A partial that is the same on every page of a language (but for its links), rendered once per process.
+
+    Lists show each article on half a dozen pages and every page shows the same navigation;
+    rendering those once and re-rooting their relative links is a large share of a build.
+    A fragment may use the language, site-wide values and `item`, never the page's own.
+    """
+    cache = ctx["fragments"]
+    key = (name, ctx["lang"], item.fp if item is not None else None)
+    html = cache.get(key)
+    if html is None:
+        values = {**ctx.get_all(), "root": ROOT_MARK, "item": item}
+        html = ctx.environment.get_template(name).render(values)
+        cache[key] = html
+    return Markup(html.replace(ROOT_MARK, ctx["root"]))
 
 
 @jinja2.pass_context

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 from . import urls
-from .model import Article, Item, Site
+from .model import Article, Site
 from .render import PageSpec
 
 

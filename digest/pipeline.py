@@ -22,11 +22,10 @@ from .model import build_site
 from .pages import make_specs
 from .render import PageSpec, render_page, spec_fingerprint, template_problem
 from .sitemap import sitemap_specs
-from .sources import relative, walk_files
+from .sources import walk_files
 from .text import excerpt, plain_text, reading_minutes
 from .writer import (WriteReport, check_output_dir, discard_staged, inside, load_cache, read_state, remove_stale,
                      save_state, stage_file, write_if_changed)
-from . import markdown as mdmod
 
 META_CACHE = "meta.pickle"
 HTML_CACHE = "html.pickle"

@@ -67,16 +67,6 @@ def compile_templates(env: jinja2.Environment, templates: Path, root: Path) -> l
     return problems
 
 
-def templates_fingerprint(templates: Path) -> str:
-    """A hash of every template and of the engine's own code: any change re-renders everything."""
-    digest = hashlib.blake2b(digest_size=12)
-    engine = Path(__file__).parent
-    for path in sorted(templates.rglob("*")) + sorted(engine.glob("*.py")):
-        if path.is_file():
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def template_fingerprints(env: jinja2.Environment, templates: Path) -> dict[str, str]:
     """Per template: a hash of the engine's code, the template and every template it uses.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_project, make_project, run_cli
+from conftest import build_project, run_cli
 
 
 def snapshot(out: Path) -> dict[str, bytes]:

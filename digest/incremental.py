@@ -42,6 +42,7 @@ class BuildMemo:
     sitemap: dict = field(default_factory=dict)  # page path -> (fingerprint, sitemap entry), see sitemap.py
     prints: dict = field(default_factory=dict)  # page path -> (spec, base, fingerprint) of the last build
     specs: dict = field(default_factory=dict)  # specs reused between builds, see pages.py
+    paths: tuple | None = None  # output folder, page paths and static files of the last build without collisions
 
 
 def relative_parts(path: str, folder: Path) -> tuple | None:

@@ -2,27 +2,74 @@
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
+
 from . import urls
-from .model import Article, Site
+from .model import Article, Edition, Site, fingerprint
 from .render import PageSpec
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What an article page shows of another article: its key, language, title and URL."""
+
+    key: str
+    lang: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class MentionItem:
+    """An entry of an article page's edition list (shaped like model.Item)."""
+
+    article: Mention
+    notice: bool
+
+
+@dataclass(frozen=True)
+class EditionOutline:
+    """What an article page shows of its edition: date, titles and its language's list.
+
+    Only these, so that editing one article's body renders that article's pages again, not its
+    whole edition's (a page is rendered when the fingerprint of its context changes).
+    """
+
+    date: str
+    title: dict
+    items: dict  # lang -> tuple[MentionItem], for the page's language only
+    fp: str = ""
+
+
+def mention(article: Article | None) -> Mention | None:
+    """The parts of an article another article page shows."""
+    return None if article is None else Mention(article.key, article.lang, article.title, article.url)
+
+
+def edition_outline(edition: Edition, lang: str) -> EditionOutline:
+    """An edition as its article pages in one language show it."""
+    items = tuple(MentionItem(mention(item.article), item.notice) for item in edition.items[lang])
+    return EditionOutline(edition.date, dict(edition.title), {lang: items},
+                          fingerprint(edition.date, sorted(edition.title.items()), lang, items))
 
 
 def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[PageSpec]:
     """All page specs of the site, in a stable order.
 
-    reuse (kept by the preview server between builds) holds each edition's article specs: an
-    edition whose records and links are the same as last time gives the very same spec objects.
+    reuse (kept by the preview server between builds) holds each edition's article specs and each
+    list page's spec: an edition whose records and links, or a list page whose items, are the same
+    as last time gives the very same spec objects (whose fingerprints need no hashing again).
     """
     cfg = site.config
     specs = [landing_spec(site)]
     fresh: dict = {}
     for lang in cfg.codes:
-        specs += home_specs(site, lang)
+        specs += home_specs(site, lang, reuse, fresh)
         specs.append(editions_spec(site, lang))
         specs += edition_specs(site, lang)
         specs += article_specs(site, lang, derived, reuse, fresh)
-        specs += section_specs(site, lang)
-        specs += tag_specs(site, lang)
+        specs += section_specs(site, lang, reuse, fresh)
+        specs += tag_specs(site, lang, reuse, fresh)
         specs.append(archive_spec(site, lang))
     specs += page_specs(site, derived)
     specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
@@ -61,24 +108,34 @@ def pager(number: int, total: int, path_of) -> dict:
 
 
 def list_specs(site: Site, lang: str, items: tuple, path_of, template: str, extra: dict,
-               alternates_of) -> list[PageSpec]:
-    """A paginated list of items (home, section, tag)."""
+               alternates_of, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
+    """A paginated list of items (home, section, tag); a page whose items are unchanged reuses its spec."""
     chunks = paginate(items, site.config.per_page)
+    shown = tuple((name, getattr(value, "fp", value)) for name, value in sorted(extra.items()))
     specs = []
     for number, chunk in enumerate(chunks, start=1):
-        ctx = {**extra, "items": chunk, "pager": pager(number, len(chunks), path_of)}
-        specs.append(PageSpec(path_of(number), template, lang, ctx, alternates=alternates_of(number)))
+        path, pages, alternates = path_of(number), pager(number, len(chunks), path_of), alternates_of(number)
+        # what the fingerprint hashes: records by their fp, so equal keys mean equal fingerprints
+        key = (template, lang, tuple(item.fp for item in chunk), shown, tuple(pages.items()), alternates)
+        last = reuse.get(path) if reuse is not None else None
+        if last is not None and last[0] == key:
+            spec = last[1]
+        else:
+            spec = PageSpec(path, template, lang, {**extra, "items": chunk, "pager": pages}, alternates=alternates)
+        if fresh is not None:
+            fresh[path] = (key, spec)
+        specs.append(spec)
     return specs
 
 
-def home_specs(site: Site, lang: str) -> list[PageSpec]:
+def home_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
     """A language's home: the latest articles, paginated."""
     counts = {code: len(paginate(site.items[code], site.config.per_page)) for code in site.config.codes}
 
     def alternates(number):
         return tuple((code, urls.home(code, number)) for code in site.config.codes if number <= counts[code])
     specs = list_specs(site, lang, site.items[lang], lambda n: urls.home(lang, n), "home.html",
-                       {"edition": site.editions[0] if site.editions else None}, alternates)
+                       {"edition": site.editions[0] if site.editions else None}, alternates, reuse, fresh)
     specs[0].x_default = ""  # the homes and the landing page form one cluster
     return specs
 
@@ -123,9 +180,10 @@ def article_specs(site: Site, lang: str, derived: dict, reuse: dict | None = Non
 def edition_article_specs(site: Site, lang: str, edition, own: list, links: tuple) -> list[PageSpec]:
     """The article pages of one edition in one language."""
     specs = []
+    outline = edition_outline(edition, lang)
     for j, article in enumerate(own):
-        ctx = {"article": article, "edition": edition,
-               "prev": own[j - 1] if j > 0 else None, "next": own[j + 1] if j + 1 < len(own) else None,
+        ctx = {"article": article, "edition": outline,
+               "prev": mention(own[j - 1] if j > 0 else None), "next": mention(own[j + 1] if j + 1 < len(own) else None),
                "links": links[j]}
         original_url = article.url_in(article.original_lang) or article.url
         fallbacks = {code: (urls.edition(code, edition.date), "switch_missing")
@@ -170,7 +228,7 @@ def group_items(site: Site, lang: str, keys_of) -> dict:
     return groups
 
 
-def section_specs(site: Site, lang: str) -> list[PageSpec]:
+def section_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
     """One paginated list per configured section."""
     groups = group_items(site, lang, lambda a: (a.section,))
     specs = []
@@ -178,11 +236,11 @@ def section_specs(site: Site, lang: str) -> list[PageSpec]:
         specs += list_specs(site, lang, tuple(groups.get(key, ())), lambda n, key=key: urls.section(lang, key, n),
                             "list.html", {"kind": "section", "key": key},
                             lambda n, key=key: tuple((c, urls.section(c, key, n)) for c in site.config.codes
-                                                     if n == 1))
+                                                     if n == 1), reuse, fresh)
     return specs
 
 
-def tag_specs(site: Site, lang: str) -> list[PageSpec]:
+def tag_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
     """The tag index and one paginated list per tag in use."""
     groups = group_items(site, lang, lambda a: a.tags)
     used = site.tags_in_use
@@ -192,7 +250,7 @@ def tag_specs(site: Site, lang: str) -> list[PageSpec]:
         specs += list_specs(site, lang, tuple(groups[key]), lambda n, key=key: urls.tag(lang, key, n), "list.html",
                             {"kind": "tag", "key": key},
                             lambda n, key=key: tuple((c, urls.tag(c, key)) for c in site.config.codes
-                                                     if n == 1 and key in used[c]))
+                                                     if n == 1 and key in used[c]), reuse, fresh)
     return specs
 
 

@@ -97,7 +97,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     fingerprint_specs(sitemaps, bases, site.fp, memo)
     specs += sitemaps
     static = static_files(root, loaded)
-    problems += find_collisions(specs, static, out)
+    problems += collisions_of(specs, static, out, memo)
     problems += broken_links(specs)
     raise_if_errors(problems)
 
@@ -379,6 +379,17 @@ def static_files(root: Path, loaded) -> dict[str, Path]:
     for path, site_path in loaded.assets:
         files[site_path] = path
     return files
+
+
+def collisions_of(specs: list[PageSpec], static: dict, out: Path, memo: BuildMemo | None) -> list[Problem]:
+    """find_collisions, skipped in serve when the output paths are the same as in the last build without any."""
+    key = (str(out), tuple(spec.path for spec in specs), tuple(static))
+    if memo is not None and memo.paths == key:
+        return []  # collisions depend only on the paths (and the output folder)
+    problems = find_collisions(specs, static, out)
+    if memo is not None:
+        memo.paths = None if problems else key
+    return problems
 
 
 def find_collisions(specs: list[PageSpec], static: dict, out: Path) -> list[Problem]:

@@ -191,3 +191,40 @@ def test_a_body_edit_does_not_render_the_sitemap_again(tmp_path, monkeypatch):
     session.edit(ARTICLE, read(project, ARTICLE).replace("Just 15 days later", "Only fifteen days later"))
     assert "en/editions/2020-12-21/rcep-base/" in rendered
     assert "sitemap.xml" not in rendered  # its entries show paths and dates, which a body edit leaves alone
+
+
+def test_list_pages_whose_items_did_not_change_keep_their_specs(tmp_path):
+    # a list page's spec (and so its fingerprint) is reused when its items' fingerprints are the same
+    project = make_project(tmp_path)
+    project.joinpath("config.yaml").write_text(re.sub(r"(?m)^per_page: \d+", "per_page: 1",
+                                                      read(project, "config.yaml")), encoding="utf-8")
+    session = Session(project, tmp_path)
+    before = {path: entry[1] for path, entry in session.memo.specs.items() if isinstance(path, str)}
+    assert len(before) > 4
+    text = read(project, ARTICLE)
+    session.edit(ARTICLE, text.replace("title: Qingdao moves fast", "title: Qingdao moves faster"))
+    after = {path: entry[1] for path, entry in session.memo.specs.items() if isinstance(path, str)}
+    kept = {path for path in before if after.get(path) is before[path]}
+    changed = set(before) - kept
+    assert kept and changed  # the pages listing the article are new, the others are the same objects
+    listing = {path for path in before if "Qingdao moves faster" in (session.out / path / "index.html").read_text(
+        encoding="utf-8")}
+    assert listing and listing <= changed
+    session.edit(ARTICLE, text)
+
+
+def test_a_new_collision_is_found_after_builds_without_any(tmp_path):
+    project = make_project(tmp_path)
+    session = Session(project, tmp_path)
+    session.edit(ARTICLE, read(project, ARTICLE) + "\nMore.\n")  # the same paths: the check is skipped
+    copy = project / "content/editions/2020-12-21/zz-copy.en.md"
+    copy.write_text(read(project, ARTICLE).replace("\n---", "\nslug: rcep-base\n---", 1), encoding="utf-8")
+    original = project / "content/editions/2020-12-21/zz-copy.zh.md"
+    original.write_text(read(project, "content/editions/2020-12-21/rcep-base.zh.md").replace(
+        "\n---", "\nslug: rcep-base\n---", 1), encoding="utf-8")
+    with pytest.raises(DigestError) as caught:
+        build(project, session.out, base_url=BASE, memo=session.memo, changed={str(copy), str(original)}, workers=1)
+    assert any(p.code == "url-collision" for p in caught.value.problems)
+    copy.unlink()
+    original.unlink()
+    session.rebuild({str(copy), str(original)})

@@ -29,16 +29,35 @@ class MentionItem:
 
 @dataclass(frozen=True)
 class EditionOutline:
-    """What an article page shows of its edition: date, titles and its language's list.
+    """What article pages, the editions list and the archive show of an edition in one language.
 
-    Only these, so that editing one article's body renders that article's pages again, not its
-    whole edition's (a page is rendered when the fingerprint of its context changes).
+    Its date, titles, and the key, language, title and URL of its articles (shaped like an
+    Edition), and the newest article date (the sitemap's lastmod). Only these, so that editing one
+    article's body renders that article's pages again, not its whole edition's nor those long
+    lists (a page is rendered when the fingerprint of its context changes).
     """
 
     date: str
     title: dict
     items: dict  # lang -> tuple[MentionItem], for the page's language only
+    newest: object = None  # datetime of the newest article in this language, or None
     fp: str = ""
+
+
+@dataclass(frozen=True)
+class EditionRef:
+    """A neighbouring edition as an edition page links to it: its date and titles."""
+
+    date: str
+    title: dict
+    fp: str = ""
+
+
+def edition_ref(edition: Edition | None) -> EditionRef | None:
+    """A neighbouring edition as an edition page shows it."""
+    if edition is None:
+        return None
+    return EditionRef(edition.date, dict(edition.title), fingerprint(edition.date, sorted(edition.title.items())))
 
 
 def mention(article: Article | None) -> Mention | None:
@@ -46,11 +65,21 @@ def mention(article: Article | None) -> Mention | None:
     return None if article is None else Mention(article.key, article.lang, article.title, article.url)
 
 
-def edition_outline(edition: Edition, lang: str) -> EditionOutline:
-    """An edition as its article pages in one language show it."""
-    items = tuple(MentionItem(mention(item.article), item.notice) for item in edition.items[lang])
-    return EditionOutline(edition.date, dict(edition.title), {lang: items},
-                          fingerprint(edition.date, sorted(edition.title.items()), lang, items))
+def edition_outline(edition: Edition, lang: str, reuse: dict | None = None,
+                    fresh: dict | None = None) -> EditionOutline:
+    """An edition as pages in one language list it; the last build's when the edition is unchanged."""
+    key = ("outline", lang, edition.date)
+    last = reuse.get(key) if reuse is not None else None
+    if last is not None and last[0] == edition.fp:
+        outline = last[1]
+    else:
+        items = tuple(MentionItem(mention(item.article), item.notice) for item in edition.items[lang])
+        newest = max((i.article.updated or i.article.date for i in edition.items[lang]), default=None)
+        outline = EditionOutline(edition.date, dict(edition.title), {lang: items}, newest,
+                                 fingerprint(edition.date, sorted(edition.title.items()), lang, items, newest))
+    if fresh is not None:
+        fresh[key] = (edition.fp, outline)
+    return outline
 
 
 def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[PageSpec]:
@@ -65,12 +94,13 @@ def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[Pag
     fresh: dict = {}
     for lang in cfg.codes:
         specs += home_specs(site, lang, reuse, fresh)
-        specs.append(editions_spec(site, lang))
+        outlines = {e.date: edition_outline(e, lang, reuse, fresh) for e in site.editions}
+        specs.append(editions_spec(site, lang, tuple(outlines.values())))
         specs += edition_specs(site, lang)
-        specs += article_specs(site, lang, derived, reuse, fresh)
+        specs += article_specs(site, lang, derived, outlines, reuse, fresh)
         specs += section_specs(site, lang, reuse, fresh)
         specs += tag_specs(site, lang, reuse, fresh)
-        specs.append(archive_spec(site, lang))
+        specs.append(archive_spec(site, lang, tuple(outlines.values())))
     specs += page_specs(site, derived)
     specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
     specs += alias_specs(site, specs)
@@ -140,9 +170,9 @@ def home_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | N
     return specs
 
 
-def editions_spec(site: Site, lang: str) -> PageSpec:
+def editions_spec(site: Site, lang: str, outlines: tuple) -> PageSpec:
     """The list of editions."""
-    return PageSpec(urls.editions(lang), "editions.html", lang, {"editions": site.editions},
+    return PageSpec(urls.editions(lang), "editions.html", lang, {"editions": outlines},
                     alternates=every_lang(site, urls.editions))
 
 
@@ -151,15 +181,15 @@ def edition_specs(site: Site, lang: str) -> list[PageSpec]:
     specs = []
     eds = site.editions
     for i, edition in enumerate(eds):
-        ctx = {"edition": edition, "newer": eds[i - 1] if i > 0 else None,
-               "older": eds[i + 1] if i + 1 < len(eds) else None}
+        ctx = {"edition": edition, "newer": edition_ref(eds[i - 1] if i > 0 else None),
+               "older": edition_ref(eds[i + 1] if i + 1 < len(eds) else None)}
         specs.append(PageSpec(urls.edition(lang, edition.date), "edition.html", lang, ctx,
                               alternates=every_lang(site, lambda code: urls.edition(code, edition.date)),
                               x_default=urls.edition(site.config.original_language, edition.date)))
     return specs
 
 
-def article_specs(site: Site, lang: str, derived: dict, reuse: dict | None = None,
+def article_specs(site: Site, lang: str, derived: dict, outlines: dict | None = None, reuse: dict | None = None,
                   fresh: dict | None = None) -> list[PageSpec]:
     """One page per article in this language, with edition navigation (reused per edition, see make_specs)."""
     specs = []
@@ -169,18 +199,19 @@ def article_specs(site: Site, lang: str, derived: dict, reuse: dict | None = Non
         # the edition's fingerprint covers every field of its articles; links depend on other files too
         key = (edition.fp, links)
         last = reuse.get((lang, edition.date)) if reuse is not None else None
+        outline = outlines[edition.date] if outlines is not None else edition_outline(edition, lang)
         found = last[1] if last is not None and last[0] == key else edition_article_specs(site, lang, edition, own,
-                                                                                           links)
+                                                                                           links, outline)
         if fresh is not None:
             fresh[(lang, edition.date)] = (key, found)
         specs += found
     return specs
 
 
-def edition_article_specs(site: Site, lang: str, edition, own: list, links: tuple) -> list[PageSpec]:
+def edition_article_specs(site: Site, lang: str, edition, own: list, links: tuple,
+                          outline: EditionOutline) -> list[PageSpec]:
     """The article pages of one edition in one language."""
     specs = []
-    outline = edition_outline(edition, lang)
     for j, article in enumerate(own):
         ctx = {"article": article, "edition": outline,
                "prev": mention(own[j - 1] if j > 0 else None), "next": mention(own[j + 1] if j + 1 < len(own) else None),
@@ -254,10 +285,10 @@ def tag_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | No
     return specs
 
 
-def archive_spec(site: Site, lang: str) -> PageSpec:
+def archive_spec(site: Site, lang: str, outlines: tuple) -> PageSpec:
     """Editions grouped by month, newest first."""
     months: list[dict] = []
-    for edition in site.editions:
+    for edition in outlines:
         year, month = int(edition.date[:4]), int(edition.date[5:7])
         if not months or (months[-1]["year"], months[-1]["month"]) != (year, month):
             months.append({"year": year, "month": month, "editions": []})

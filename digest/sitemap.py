@@ -10,6 +10,7 @@ from babel import Locale
 
 from . import urls
 from .model import Article, Edition, Item, Site
+from .pages import EditionOutline
 from .render import PageSpec
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
@@ -101,26 +102,29 @@ def page_lastmod(spec: PageSpec) -> dt.datetime | None:
     if isinstance(article, Article):
         return article.updated or article.date
     listed = [spec.ctx[key] for key in LISTING_KEYS if key in spec.ctx]
-    dates = [a.updated or a.date for a in shown_articles(listed, spec.lang)]
+    dates = list(shown_dates(listed, spec.lang))
     return max(dates) if dates else None
 
 
-def shown_articles(value, lang: str, depth: int = 0):
-    """The articles a page context lists: through items, editions, and the lists and dicts holding them."""
+def shown_dates(value, lang: str, depth: int = 0):
+    """The dates of the articles a page context lists: through items, editions (or their outlines), lists, dicts."""
     if depth > 4:
         return
     if isinstance(value, Article):
-        yield value
+        yield value.updated or value.date
     elif isinstance(value, Item):
-        yield value.article
+        yield value.article.updated or value.article.date
     elif isinstance(value, Edition):
-        yield from (item.article for item in value.items.get(lang, ()))
+        yield from (item.article.updated or item.article.date for item in value.items.get(lang, ()))
+    elif isinstance(value, EditionOutline):
+        if value.newest is not None:
+            yield value.newest
     elif isinstance(value, dict):
         for item in value.values():
-            yield from shown_articles(item, lang, depth + 1)
+            yield from shown_dates(item, lang, depth + 1)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from shown_articles(item, lang, depth + 1)
+            yield from shown_dates(item, lang, depth + 1)
 
 
 def newest(entries: tuple) -> dt.datetime | None:

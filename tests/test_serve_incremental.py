@@ -228,3 +228,26 @@ def test_a_new_collision_is_found_after_builds_without_any(tmp_path):
     copy.unlink()
     original.unlink()
     session.rebuild({str(copy), str(original)})
+
+
+def test_a_body_edit_renders_only_that_article_and_the_lists_showing_its_excerpt(tmp_path, monkeypatch):
+    # article pages see only titles and URLs of their edition; the editions list and archive only counts
+    project = make_project(tmp_path)
+    session = Session(project, tmp_path)
+    rendered = []
+    real = pipeline_mod.render_all
+
+    def spying(env, todo, common, templates, out, workers):
+        if out == session.out:
+            rendered.extend(spec.path for spec in todo)
+        return real(env, todo, common, templates, out, workers)
+
+    monkeypatch.setattr(pipeline_mod, "render_all", spying)
+    session.edit(ARTICLE, read(project, ARTICLE).replace("Just 15 days later", "Only fifteen days later"))
+    assert "en/editions/2020-12-21/rcep-base/" in rendered
+    assert not [p for p in rendered if "/editions/" in p and p.count("/") == 4 and "rcep-base" not in p]
+    assert not {"en/editions/", "zh/editions/", "en/archive/", "zh/archive/",
+                "en/editions/2020-12-20/", "zh/editions/2020-12-20/"} & set(rendered)
+    rendered.clear()
+    session.edit(ARTICLE, read(project, ARTICLE).replace("title: Qingdao moves fast", "title: Qingdao moves faster"))
+    assert {"en/editions/2020-12-21/", "en/editions/2020-12-21/rcep-base/"} <= set(rendered)

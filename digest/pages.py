@@ -145,8 +145,8 @@ def list_specs(site: Site, lang: str, items: tuple, path_of, template: str, extr
     specs = []
     for number, chunk in enumerate(chunks, start=1):
         path, pages, alternates = path_of(number), pager(number, len(chunks), path_of), alternates_of(number)
-        # what the fingerprint hashes: records by their fp, so equal keys mean equal fingerprints
-        key = (template, lang, tuple(item.fp for item in chunk), shown, tuple(pages.items()), alternates)
+        # what the fingerprint hashes; items compare by identity of their articles first, then field by field
+        key = (template, lang, chunk, shown, tuple(pages.items()), alternates)
         last = reuse.get(path) if reuse is not None else None
         if last is not None and last[0] == key:
             spec = last[1]

@@ -20,25 +20,27 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python build.py",
                                      description="Build the bilingual Qingdao Digest site from content/.")
     parser.add_argument("--root", default=".", help="project folder (default: the current folder)")
+    common = root_option()
     sub = parser.add_subparsers(dest="command")
-    build = sub.add_parser("build", help="build the whole site into site/ (the default command)")
+    build = sub.add_parser("build", parents=[common], help="build the whole site into site/ (the default command)")
     build.add_argument("--out", default=None, help="output folder (default: site/)")
     build.add_argument("--base-url", default=None, help="override base_url from config.yaml")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--clean", action="store_true", help="ignore caches and render every page again")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
-    add_check_parser(sub)
-    new = sub.add_parser("new", help="create a skeleton article in each language")
+    add_check_parser(sub, common)
+    new = sub.add_parser("new", parents=[common], help="create a skeleton article in each language")
     new.add_argument("--edition", required=True, help="edition date, YYYY-MM-DD")
     new.add_argument("--slug", required=True, help="article slug: lowercase ASCII letters, digits and '-'")
-    serve = sub.add_parser("serve", help="build, serve the site on this machine, rebuild and reload on every change")
+    serve = sub.add_parser("serve", parents=[common],
+                           help="build, serve the site on this machine, rebuild and reload on every change")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--out", default=None, help="output folder (default: site/)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     serve.add_argument("--open", action="store_true", help="open the site in your web browser")
-    publish = sub.add_parser("publish", help="build from scratch, then commit the site to a git branch")
+    publish = sub.add_parser("publish", parents=[common], help="build from scratch, then commit the site to a git branch")
     publish.add_argument("--branch", default=None, help="branch to publish to (default: gh-pages, or config.yaml's "
                          "publish.branch)")
     publish.add_argument("--remote", default=None, help="remote to push to (default: origin)")
@@ -52,9 +54,17 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_check_parser(sub) -> None:
+def root_option() -> argparse.ArgumentParser:
+    """A parent parser so that --root is accepted after the command too."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=argparse.SUPPRESS, help="project folder (default: the current folder)")
+    return common
+
+
+def add_check_parser(sub, common: argparse.ArgumentParser) -> None:
     """check: proofread content, translations and links without writing anything."""
-    check = sub.add_parser("check", help="find every mistake in content, translations and links; write nothing")
+    check = sub.add_parser("check", parents=[common],
+                           help="find every mistake in content, translations and links; write nothing")
     check.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--translations", action="store_true",

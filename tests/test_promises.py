@@ -277,3 +277,15 @@ def test_a_template_error_while_rendering_leaves_no_trace(project):
     assert snapshot(project / "site") == before
     assert sorted(p for p in (project / "site").rglob("*") if p.is_dir()) == folders
     assert not list((project / "site").rglob(".digest-staged-*"))
+
+
+def test_root_option_works_before_and_after_the_command(project, tmp_path):
+    import subprocess
+    import sys
+    from conftest import ROOT
+    for args in (["--root", str(project), "build", "--out", str(tmp_path / "a")],
+                 ["build", "--root", str(project), "--out", str(tmp_path / "b")]):
+        proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
+                              cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "a/zh/index.html").is_file() and (tmp_path / "b/zh/index.html").is_file()

@@ -13,8 +13,7 @@ from .config import Config, describe, load_config
 from .content import Document, LoadedContent, load_content
 from .errors import DigestError, Problem, error, sort_key, warning
 from .model import build_site
-from .pages import make_specs
-from .pipeline import convert_bodies, find_collisions, static_files
+from .pipeline import convert_bodies, find_collisions, plan_specs, static_files
 from .render import PageSpec, compile_templates, make_environment
 from .reporting import plural
 from .sources import read_text
@@ -76,7 +75,7 @@ def run_check(root: Path) -> CheckResult:
     derived: dict = {}
     convert_bodies(loaded.documents, derived, workers=1)
     site = build_site(config, loaded, derived, True, problems)  # drafts too: they will be published one day
-    specs = make_specs(site, derived)
+    specs = plan_specs(site, derived, {})  # the same files the build makes, feeds and sitemaps included
     static = static_files(root, loaded)
     docs = {doc.shown: doc for doc in loaded.documents}
     problems += find_collisions(specs, static, root / "site")

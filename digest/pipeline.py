@@ -89,13 +89,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     raise_if_errors(problems)
 
     progress("planning pages")
-    bases = compiled.template_prints
-    specs = make_specs(site, meta_cache["derived"], memo.specs if memo is not None else None)
-    specs += feed_specs(site, meta_cache["derived"])
-    fingerprint_specs(specs, bases, site.fp, memo)  # before the sitemaps, whose entries are cached by them
-    sitemaps = sitemap_specs(site, specs, memo.sitemap if memo is not None else None)
-    fingerprint_specs(sitemaps, bases, site.fp, memo)
-    specs += sitemaps
+    specs = plan_specs(site, meta_cache["derived"], compiled.template_prints, memo)
     static = static_files(root, loaded)
     problems += collisions_of(specs, static, out, memo)
     problems += broken_links(specs)
@@ -135,6 +129,16 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         remember(memo, {**bodies, **html}, fingerprints, keep)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def plan_specs(site, derived: dict, bases: dict, memo: BuildMemo | None = None) -> list[PageSpec]:
+    """Every output file of the site as a fingerprinted spec: pages, feeds, then the sitemaps listing them."""
+    specs = make_specs(site, derived, memo.specs if memo is not None else None)
+    specs += feed_specs(site, derived)
+    fingerprint_specs(specs, bases, site.fp, memo)  # before the sitemaps, whose entries are cached by them
+    sitemaps = sitemap_specs(site, specs, memo.sitemap if memo is not None else None)
+    fingerprint_specs(sitemaps, bases, site.fp, memo)
+    return specs + sitemaps
 
 
 def fingerprint_specs(specs: list[PageSpec], bases: dict, site_fp: str, memo: BuildMemo | None) -> None:

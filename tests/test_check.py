@@ -247,3 +247,13 @@ def test_split_blocks_counts_lines():
     from digest.translations import split_blocks
     blocks = split_blocks("\nOne\nstill one\n\n## Head\n\n```\na\n\nb\n```\n", 7)
     assert [(b.kind, b.line) for b in blocks] == [("paragraph", 8), ("heading", 11), ("paragraph", 13)]
+
+
+def test_links_to_feeds_and_sitemaps_the_build_makes_are_not_broken(tmp_path):
+    project = make_project(tmp_path, "check-clean")
+    page = next((project / "content/editions").rglob("*.zh.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n订阅[本站](/zh/feed.xml)，或看[网站地图](/sitemap.xml)。\n",
+                    encoding="utf-8")
+    proc = run_cli(project, "check", "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [f for f in json.loads(proc.stdout) if f["code"] == "broken-link"] == []

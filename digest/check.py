@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import Config, describe, load_config
 from .content import Document, LoadedContent, load_content
 from .errors import DigestError, Problem, error, sort_key, warning
+from .incremental import BuildState
 from .model import build_site
 from .pipeline import convert_bodies, find_collisions, plan_specs, static_files
 from .render import PageSpec, compile_templates, make_environment
@@ -75,7 +76,7 @@ def run_check(root: Path) -> CheckResult:
     derived: dict = {}
     convert_bodies(loaded.documents, derived, workers=1)
     site = build_site(config, loaded, derived, True, problems)  # drafts too: they will be published one day
-    specs = plan_specs(site, derived, {})  # the same files the build makes, feeds and sitemaps included
+    specs = plan_specs(site, derived, {}, BuildState())  # the same files the build makes, feeds and sitemaps included
     static = static_files(root, loaded)
     docs = {doc.shown: doc for doc in loaded.documents}
     problems += find_collisions(specs, static, root / "site")

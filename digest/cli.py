@@ -26,7 +26,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default=None, help="output folder (default: site/)")
     build.add_argument("--base-url", default=None, help="override base_url from config.yaml")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
-    build.add_argument("--clean", action="store_true", help="ignore caches and render every page again")
+    build.add_argument("--clean", action="store_true", help="render every page again (caches still give Markdown)")
+    build.add_argument("--cache-dir", default=None, help="where build state and caches live (default: .cache/digest/)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
     add_check_parser(sub, common)
@@ -37,7 +38,9 @@ def make_parser() -> argparse.ArgumentParser:
                            help="build, serve the site on this machine, rebuild and reload on every change")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
-    serve.add_argument("--out", default=None, help="output folder (default: site/)")
+    serve.add_argument("--out", default=None,
+                       help="preview folder (default: .cache/digest/preview/PORT/, never site/)")
+    serve.add_argument("--cache-dir", default=None, help="where build state and caches live (default: .cache/digest/)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     serve.add_argument("--open", action="store_true", help="open the site in your web browser")
     publish = sub.add_parser("publish", parents=[common], help="build from scratch, then commit the site to a git branch")
@@ -107,7 +110,8 @@ def cmd_build(args) -> int:
     out = Path(args.out) if args.out else root / "site"
     progress = Progress(enabled=sys.stderr.isatty() and not args.quiet, verbose=args.verbose)
     try:
-        result = build(root, out, base_url=args.base_url, drafts=args.drafts, clean=args.clean, progress=progress)
+        result = build(root, out, base_url=args.base_url, drafts=args.drafts, clean=args.clean, progress=progress,
+                       cache_dir=cache_dir(root, args))
     finally:
         progress.done()
     if result.warnings and not args.quiet:
@@ -115,6 +119,12 @@ def cmd_build(args) -> int:
     if not args.quiet:
         print(summary_line(result))
     return EXIT_OK
+
+
+def cache_dir(root: Path, args) -> Path:
+    """--cache-dir, or the project's .cache/digest/."""
+    from .cache import default_cache_dir
+    return Path(args.cache_dir).resolve() if args.cache_dir else default_cache_dir(root)
 
 
 def cmd_check(args) -> int:
@@ -159,7 +169,6 @@ def cmd_serve(args) -> int:
     from .server import PreviewServer, bind, is_loopback, local_url
     from .watch import Watcher
     root = Path(args.root).resolve()
-    out = Path(args.out).resolve() if args.out else root / "site"
     if not is_loopback(args.host):
         print(f"warning: listening on {args.host}: other machines on your network can read the preview",
               file=sys.stderr)
@@ -169,7 +178,9 @@ def cmd_serve(args) -> int:
         print(f"--port {args.port}: cannot listen on {args.host}:{args.port} ({exc.strerror}) — "
               "choose another port, e.g. --port 8001", file=sys.stderr)
         return EXIT_USAGE
-    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts)
+    cache = cache_dir(root, args)
+    out = Path(args.out).resolve() if args.out else cache / "preview" / str(port)
+    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts, cache)
     watcher = Watcher([root / "content", root / "templates", root / "static", root / "config.yaml"])
     server = PreviewServer(out, rebuild, watcher, sockets, args.host, log=lambda line: print(line, flush=True))
     server.build_once(set())
@@ -185,16 +196,20 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
-def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool):
-    """The rebuild callable handed to the preview server: build, print, return the error lines."""
-    from .incremental import BuildMemo
+def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: Path | None = None):
+    """The rebuild callable handed to the preview server: build, print, return the error lines.
+
+    The same engine as `build`, kept warm: one BuildState for the whole session.
+    """
+    from .incremental import BuildState
     from .pipeline import build
-    memo = BuildMemo()
+    state = BuildState()
     rebuilds: list = []
 
     def rebuild(changed: set) -> list[str]:
         try:
-            result = build(root, out, base_url=base_url, drafts=drafts, memo=memo, changed=changed or None)
+            result = build(root, out, base_url=base_url, drafts=drafts, state=state, changed=changed or None,
+                           cache_dir=cache)
         except DigestError as exc:
             print_problems(exc.problems)
             return [p.format() for p in exc.problems if p.level == "error"]

@@ -1,10 +1,11 @@
-"""What a build keeps in memory for the next one, so the preview server's rebuilds do only new work.
+"""The engine's state: what one build leaves for the next, in memory and in the project's cache.
 
+There is one engine. A cold build is a build with a new BuildState (its memory empty, its cache
+read from .cache/digest/ on demand); the preview server keeps one BuildState between rebuilds.
 A one-article edit re-reads only that file and links only its article again; the Jinja
-environment stays compiled until a template changes; body HTML, parsed files and the page
-fingerprints stay in memory instead of being read back from the output's caches; stale files
-are found from the previous build's file list instead of a walk of the output folder. Which
-pages are rendered is still decided by the fingerprints, exactly as in a cold build.
+environment stays compiled until a template changes; parsed files, body facts and HTML are found
+by content hash in memory or in the cache. Which pages are rendered is decided by the
+fingerprints alone (pipeline.pages_to_render), whoever calls the build.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from .cache import Cache
 from .config import Config
 from .content import LoadedContent, group_key, load_content, load_document
 from .errors import Problem
@@ -21,10 +23,13 @@ from .sources import relative
 
 
 @dataclass
-class BuildMemo:
+class BuildState:
     """The state carried from one build to the next; empty until the first build."""
 
-    meta_cache: dict | None = None
+    cache: Cache | None = None
+    parsed: dict | None = None  # file hash -> (FrontMatter without body, problems, body hash)
+    derived: dict | None = None  # body hash -> (excerpt, reading minutes, source-path links)
+    stored: dict = field(default_factory=dict)  # kind -> keys known to be in the cache
     loaded: LoadedContent | None = None
     docs: dict = field(default_factory=dict)  # path -> Document, in reading order
     file_problems: dict = field(default_factory=dict)  # content/*.md path as shown -> its problems
@@ -34,15 +39,24 @@ class BuildMemo:
     template_prints: dict = field(default_factory=dict)  # template name -> fingerprint of it and what it uses
     git_dates: dict | None = None
     groups: dict = field(default_factory=dict)  # link_article memo, see model.build_site
-    html: dict = field(default_factory=dict)  # body hash -> HTML of every body converted or loaded
-    html_loaded: bool = False
-    manifest: dict | None = None  # page path -> fingerprint of the page on disk
-    keep: set | None = None  # every file the site had after the last build
+    html: dict = field(default_factory=dict)  # body hash -> HTML converted or read in this process
+    unsaved_html: dict = field(default_factory=dict)  # converted by this build, not yet in the cache
+    outputs: dict = field(default_factory=dict)  # output folder -> its record (see pipeline.output_record)
+    verified: set = field(default_factory=set)  # output folders whose files this process has seen
     config_key: tuple | None = None
     sitemap: dict = field(default_factory=dict)  # page path -> (fingerprint, sitemap entry), see sitemap.py
     prints: dict = field(default_factory=dict)  # page path -> (spec, base, fingerprint) of the last build
     specs: dict = field(default_factory=dict)  # specs reused between builds, see pages.py
     paths: tuple | None = None  # output folder, page paths and static files of the last build without collisions
+    live: tuple | None = None  # file and body hashes of the last build, to prune the cache when they change
+
+    def forget(self) -> None:
+        """Drop everything derived from the content and settings (the cache and its contents stay)."""
+        keep = (self.cache, self.parsed, self.derived, self.stored, self.html, self.unsaved_html, self.outputs,
+                self.verified)
+        self.__init__()
+        (self.cache, self.parsed, self.derived, self.stored, self.html, self.unsaved_html, self.outputs,
+         self.verified) = keep
 
 
 def relative_parts(path: str, folder: Path) -> tuple | None:
@@ -53,15 +67,15 @@ def relative_parts(path: str, folder: Path) -> tuple | None:
         return None
 
 
-def start_build(memo: BuildMemo, config: Config, drafts: bool, changed: set | None) -> None:
-    """Forget everything when the settings changed (or nothing is known about what changed)."""
+def start_build(memo: BuildState, config: Config, drafts: bool, changed: set | None) -> None:
+    """Forget what depends on the settings when they changed (or nothing is known about what changed)."""
     key = (repr(sorted(config.raw.items(), key=str)), config.base_url, drafts)
     if changed is None or memo.config_key != key or str(config.root / "config.yaml") in changed:
-        memo.__init__()
+        memo.forget()
         memo.config_key = key
 
 
-def content_edits(memo: BuildMemo, config: Config, changed: set | None) -> list[tuple] | None:
+def content_edits(memo: BuildState, config: Config, changed: set | None) -> list[tuple] | None:
     """The changed Markdown files as (path, parts below content/); None when a full read is needed."""
     if memo.loaded is None or changed is None:
         return None
@@ -77,7 +91,7 @@ def content_edits(memo: BuildMemo, config: Config, changed: set | None) -> list[
     return edits
 
 
-def read_content(memo: BuildMemo, config: Config, meta_files: dict, changed: set | None,
+def read_content(memo: BuildState, config: Config, meta_files: dict, changed: set | None,
                  problems: list[Problem], mapper=None) -> LoadedContent:
     """load_content, or, when only Markdown files changed, the last content with those files read again."""
     edits = content_edits(memo, config, changed)
@@ -101,7 +115,7 @@ def read_content(memo: BuildMemo, config: Config, meta_files: dict, changed: set
     return memo.loaded
 
 
-def reload_document(memo: BuildMemo, config: Config, meta_files: dict, path: Path, parts: tuple) -> None:
+def reload_document(memo: BuildState, config: Config, meta_files: dict, path: Path, parts: tuple) -> None:
     """Read one Markdown file again (or forget it when it is gone) in the remembered content."""
     loaded = memo.loaded
     shown = relative(path, config.root)
@@ -126,7 +140,7 @@ def parts_of(shown: str) -> tuple:
     return tuple(shown.split("/")[1:])
 
 
-def templates_for(memo: BuildMemo, templates: Path, root: Path, changed: set | None) -> tuple:
+def templates_for(memo: BuildState, templates: Path, root: Path, changed: set | None) -> tuple:
     """The compiled Jinja environment and its problems, compiled again only when a template changed."""
     touched = changed is None or any(relative_parts(path, templates) is not None for path in changed)
     if memo.env is None or touched:
@@ -134,20 +148,3 @@ def templates_for(memo: BuildMemo, templates: Path, root: Path, changed: set | N
         memo.template_problems = compile_templates(memo.env, templates, root)
         memo.template_prints = template_fingerprints(memo.env, templates)
     return memo.env, list(memo.template_problems)
-
-
-def stale_files(out: Path, before: set, keep: set) -> list[str]:
-    """Files the last build made that this one does not (instead of walking the output folder)."""
-    return sorted(rel for rel in before - keep if (out / rel).is_file())
-
-
-def remove_files(out: Path, rels: list[str], report) -> None:
-    """Delete stale output files, then the folders they leave empty."""
-    for rel in rels:
-        path = out / rel
-        path.unlink()
-        report.removed += 1
-        folder = path.parent
-        while folder != out and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
+from .cache import Cache, default_cache_dir
 from .config import load_config
-from .content import load_content
 from .errors import DigestError, Problem, error, raise_if_errors, warning
 from .feeds import feed_specs
+from .frontmatter import FrontMatter
 from .gitdates import last_changed
-from .incremental import BuildMemo, read_content, remove_files, stale_files, start_build, templates_for
+from .incremental import BuildState, read_content, start_build, templates_for
 from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import convert
 from .model import build_site
@@ -24,12 +25,11 @@ from .render import PageSpec, render_page, spec_fingerprint, template_problem
 from .sitemap import sitemap_specs
 from .sources import walk_files
 from .text import excerpt, plain_text, reading_minutes
-from .writer import (WriteReport, check_output_dir, discard_staged, inside, load_cache, read_state, remove_stale,
-                     save_state, stage_file, write_if_changed)
+from .writer import (WriteReport, check_output_dir, commit_staged, discard_staged, inside, output_files,
+                     output_lock, remove_stale, stage_file)
 
-META_CACHE = "meta.pickle"
-HTML_CACHE = "html.pickle"
 POOL_THRESHOLD = 300  # below this many items, a process pool costs more than it saves
+RACY_NS = 2_000_000_000  # files changed this close to a build are compared by content (coarse file-system clocks)
 
 
 @dataclass
@@ -49,101 +49,199 @@ class BuildResult:
 
 
 def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = False, clean: bool = False,
-          progress=None, workers: int | None = None, memo: BuildMemo | None = None,
-          changed: set | None = None) -> BuildResult:
-    """Build the site from root into out; raise DigestError (and write nothing) on any error.
+          progress=None, workers: int | None = None, state: BuildState | None = None,
+          changed: set | None = None, cache_dir: Path | None = None) -> BuildResult:
+    """Build the site from root into out; raise DigestError (and change nothing in out) on any error.
 
-    memo and changed (the files changed since the last build) come from the preview server: the
-    build then reuses what the last one left in memory (see incremental.py).
+    state: what the last build of this process left (the preview server keeps it); a new one
+    otherwise. changed: the files known to have changed since that build, or None to find out.
     """
     started = time.perf_counter()
     root, out = root.resolve(), out.expanduser().resolve()
     progress = progress or (lambda stage: None)
+    state = state if state is not None else BuildState()
     config, problems = load_config(root, base_url)
-    check_output_dir(out, root)
-    if memo is not None:
-        start_build(memo, config, drafts, changed)
-    dates = git_dates(root, memo)
-    stamp = input_stamp(root, config, drafts, dates) if memo is None else ""  # serve: the memo knows better
-    state = {} if clean or (memo is not None and memo.manifest is not None) else read_state(out)
-    if memo is None and state.get("stamp") == stamp and all_present(out, state.get("files", ())):
-        return unchanged_result(state, started)  # nothing that feeds the site changed since the last build
-    progress("reading content")
-    meta_cache = read_meta_cache(out, clean, memo)
-    mapper = lambda func, items: parallel_map(func, items, workers)  # noqa: E731
-    if memo is not None:
-        loaded = read_content(memo, config, meta_cache["files"], changed, problems, mapper)
-    else:
-        loaded = load_content(config, meta_cache["files"], problems, mapper=mapper)
-    templates = root / "templates"
-    compiled = memo if memo is not None else BuildMemo()
-    env, found = templates_for(compiled, templates, root, changed)
-    problems += found
+    cache = open_cache(state, cache_dir or default_cache_dir(root))
+    with output_lock(cache.folder, out):
+        record = output_record(state, cache, out)
+        check_output_dir(out, root, known=record is not None)
+        start_build(state, config, drafts, changed)
+        dates = git_dates(root, state)
+        stamps = input_stamps(root, config, drafts, dates, record) if changed is None else ("", "", 0)
+        if not clean and is_unchanged(out, record, stamps[0]):
+            return unchanged_result(record, started)  # nothing that feeds the site changed since the last build
 
-    progress("converting Markdown")
-    html = convert_bodies(loaded.documents, meta_cache["derived"], workers)
-    if memo is not None:
-        memo.html.update(html)  # now, since meta_cache (in memory) records these bodies even if this build fails
-    site = build_site(config, loaded, meta_cache["derived"], drafts, problems, dates,
-                      memo.groups if memo is not None else None)
-    raise_if_errors(problems)
+        progress("reading content")
+        load_caches(state, cache)
+        mapper = lambda func, items: parallel_map(func, items, workers)  # noqa: E731
+        loaded = read_content(state, config, state.parsed, changed, problems, mapper)
+        env, found = templates_for(state, root / "templates", root, changed)
+        problems += found
+        progress("converting Markdown")
+        fresh = convert_bodies(loaded.documents, state.derived, workers)
+        state.html.update(fresh)
+        state.unsaved_html.update(fresh)
+        site = build_site(config, loaded, state.derived, drafts, problems, dates, state.groups)
+        raise_if_errors(problems)
 
-    progress("planning pages")
-    specs = plan_specs(site, meta_cache["derived"], compiled.template_prints, memo)
-    static = static_files(root, loaded)
-    problems += collisions_of(specs, static, out, memo)
-    problems += broken_links(specs)
-    raise_if_errors(problems)
+        progress("planning pages")
+        specs = plan_specs(site, state.derived, state.template_prints, state)
+        static = static_files(root, loaded)
+        problems += collisions_of(specs, static, out, state)
+        problems += broken_links(specs)
+        raise_if_errors(problems)
 
-    in_memory = memo is not None and memo.manifest is not None and not clean
-    manifest = memo.manifest if in_memory else state.get("pages", {})
-    todo = []
-    fingerprints = {}
-    for spec in specs:
-        fingerprints[spec.path] = spec.fp
-        if manifest.get(spec.path) != spec.fp or not (in_memory or (out / urls.output_file(spec.path)).is_file()):
-            todo.append(spec)
-    known = {**memo.html, **html} if memo is not None else html
-    bodies = needed_bodies(root, todo, out, known, clean, workers, memo)
-    progress(f"rendering {len(todo)} pages")
-    common = common_context(site, bodies)
-    rendered = render_all(env, todo, common, templates, out, workers)
+        before = files_before(state, out, record)
+        todo = pages_to_render(specs, {} if clean or record is None else record["pages"], before)
+        bodies = needed_bodies(root, todo, state, cache, workers)
+        progress(f"rendering {len(todo)} pages")
+        save_record(cache, out, {**(record or empty_record()), "complete": False})  # a killed build is cleaned up next time
+        staged = render_all(env, todo, common_context(site, bodies), root / "templates", out, workers)
+        staged.update(stage_static(out, static, staged))
 
-    progress("writing")
-    result = BuildResult(site=site, rendered=len(todo))
-    for spec in specs:
-        if spec.path.endswith("/") or spec.path.endswith(".html") or spec.path == "":
-            result.pages[spec.lang] = result.pages.get(spec.lang, 0) + 1
-    keep = write_output(out, specs, rendered, static, result.report)
-    incremental = memo is not None and memo.keep is not None
-    if incremental:
-        remove_files(out, stale_files(out, memo.keep, keep), result.report)
-    else:
-        remove_stale(out, keep, result.report)
-    result.warnings = [p for p in problems if p.level == "warning"]
-    # serve's rebuilds keep the caches in memory: on disk they are only a head start for the next build
-    caches = {} if incremental else state_caches(out, meta_cache, loaded, html, bodies, clean, todo, memo)
-    save_state(out, {"pages": fingerprints, "stamp": stamp, "files": sorted(keep), "counts": list(result.pages.items()),
-                     "warnings": [dataclasses.astuple(w) for w in result.warnings]}, caches)
-    if memo is not None:
-        remember(memo, {**bodies, **html}, fingerprints, keep)
+        progress("writing")
+        result = BuildResult(site=site, rendered=len(todo), seconds=0.0)
+        commit_staged(out, staged, result.report)
+        keep = {urls.output_file(spec.path) for spec in specs} | set(static)
+        result.report.unchanged = len(keep) - result.report.written
+        remove_stale(out, before, keep, result.report)
+        result.pages = page_counts(specs)
+        result.warnings = [p for p in problems if p.level == "warning"]
+        record = {"pages": {spec.path: spec.fp for spec in specs}, "stamp": stamps[1], "time": stamps[2],
+                  "files": sorted(keep), "counts": list(result.pages.items()), "complete": True,
+                  "warnings": [dataclasses.astuple(w) for w in result.warnings]}
+        save_caches(state, cache, loaded)
+        save_record(cache, out, record)
+        state.outputs[str(out)] = record
+        state.prints = {path: state.prints[path] for path in record["pages"]}  # forget pages that are gone
     result.seconds = time.perf_counter() - started
     return result
 
 
-def plan_specs(site, derived: dict, bases: dict, memo: BuildMemo | None = None) -> list[PageSpec]:
+def open_cache(state: BuildState, folder: Path) -> Cache:
+    """The state's cache, opened once per folder."""
+    if state.cache is None or state.cache.folder != folder:
+        state.cache = Cache(folder)
+        state.parsed = state.derived = None
+        state.stored = {}
+        state.outputs = {}
+        state.verified = set()
+    return state.cache
+
+
+def empty_record() -> dict:
+    """The record of an output folder that has no complete build yet."""
+    return {"pages": {}, "stamp": "", "time": 0, "files": [], "counts": [], "warnings": [], "complete": False}
+
+
+def output_record(state: BuildState, cache: Cache, out: Path) -> dict | None:
+    """What the last build into out recorded (page fingerprints, input stamp, files, counts), or None."""
+    key = str(out)
+    if key not in state.outputs:
+        found = cache.get("output", key)
+        state.outputs[key] = found if isinstance(found, dict) and set(empty_record()) <= set(found) else None
+    return state.outputs[key]
+
+
+def save_record(cache: Cache, out: Path, record: dict) -> None:
+    """Store the record of the output folder in the cache."""
+    cache.put_many("output", {str(out): record})
+
+
+def is_unchanged(out: Path, record: dict | None, stamp: str) -> bool:
+    """The last build into out finished, read exactly these inputs, and its files are all still there."""
+    return bool(record and record["complete"] and stamp and record["stamp"] == stamp
+                and all_present(out, record["files"]))
+
+
+def files_before(state: BuildState, out: Path, record: dict | None) -> set[str]:
+    """The files in the output now: the last build's list, or a walk when that build did not finish."""
+    key = str(out)
+    if record is None or not record["complete"]:
+        state.verified.add(key)
+        return output_files(out)  # also finds files staged by a build that was killed
+    files = set(record["files"])
+    if key not in state.verified:  # read from the cache: check once that nobody removed any
+        state.verified.add(key)
+        base = str(out) + os.sep
+        files = {rel for rel in files if os.path.isfile(base + rel)}
+    return files
+
+
+def pages_to_render(specs: list[PageSpec], manifest: dict, present: set[str]) -> list[PageSpec]:
+    """The one place that decides: a page is rendered when its fingerprint changed or its file is missing."""
+    return [spec for spec in specs
+            if manifest.get(spec.path) != spec.fp or urls.output_file(spec.path) not in present]
+
+
+def page_counts(specs: list[PageSpec]) -> dict:
+    """HTML pages per language, for the summary line."""
+    counts: dict = {}
+    for spec in specs:
+        if spec.path.endswith("/") or spec.path.endswith(".html") or spec.path == "":
+            counts[spec.lang] = counts.get(spec.lang, 0) + 1
+    return counts
+
+
+def load_caches(state: BuildState, cache: Cache) -> None:
+    """Parsed files and body facts by hash, read from the cache once per state."""
+    if state.parsed is None:
+        state.parsed = {key: parsed_entry(value) for key, value in cache.get_all("parsed").items()
+                        if value and value[0] == MARKDOWN_VERSION}
+        state.derived = {key: value for key, value in cache.get_all("derived").items()
+                         if isinstance(value, tuple) and len(value) == 3}
+        state.stored = {"parsed": set(state.parsed), "derived": set(state.derived)}
+
+
+def parsed_entry(value: tuple) -> tuple:
+    """A parsed-file cache entry as content.py uses it: (FrontMatter without body, problems, body hash)."""
+    _, meta, key_lines, body_line, fm_problems, found, body_hash = value
+    return FrontMatter(meta, key_lines, "", body_line, list(fm_problems)), list(found), body_hash
+
+
+def stored_parsed(entry: tuple) -> tuple:
+    """The cache's form of a parsed-file entry (no body text: its HTML and facts are cached by hash)."""
+    fm, found, body_hash = entry
+    return (MARKDOWN_VERSION, fm.meta, fm.key_lines, fm.body_line, list(fm.problems), list(found), body_hash)
+
+
+def save_caches(state: BuildState, cache: Cache, loaded) -> None:
+    """Store the entries this build made; prune the ones of content that is gone."""
+    for kind, values, encode in (("parsed", state.parsed, stored_parsed), ("derived", state.derived, None)):
+        known = state.stored.setdefault(kind, set())
+        new = {key: (encode(value) if encode else value) for key, value in values.items() if key not in known}
+        cache.put_many(kind, new)
+        known.update(new)
+    cache.put_many("html", state.unsaved_html)
+    state.unsaved_html.clear()
+    live = (frozenset(loaded.digests), frozenset(d.body_hash for d in loaded.documents))
+    if live != state.live:
+        files, bodies = live
+        cache.prune("parsed", files)
+        cache.prune("derived", bodies)
+        cache.prune("html", bodies)
+        cache.prune("output", [key for key in cache.keys("output") if os.path.isdir(key)])
+        for kind, keep in (("parsed", files), ("derived", bodies)):
+            values = state.parsed if kind == "parsed" else state.derived
+            for key in [k for k in values if k not in keep]:
+                del values[key]
+            state.stored[kind] &= keep
+        state.live = live
+
+
+def plan_specs(site, derived: dict, bases: dict, state: BuildState) -> list[PageSpec]:
     """Every output file of the site as a fingerprinted spec: pages, feeds, then the sitemaps listing them."""
-    specs = make_specs(site, derived, memo.specs if memo is not None else None)
+    specs = make_specs(site, derived, state.specs)
     specs += feed_specs(site, derived)
-    fingerprint_specs(specs, bases, site.fp, memo)  # before the sitemaps, whose entries are cached by them
-    sitemaps = sitemap_specs(site, specs, memo.sitemap if memo is not None else None)
-    fingerprint_specs(sitemaps, bases, site.fp, memo)
+    fingerprint_specs(specs, bases, site.fp, state)  # before the sitemaps, whose entries are cached by them
+    sitemaps = sitemap_specs(site, specs, state.sitemap)
+    fingerprint_specs(sitemaps, bases, site.fp, state)
     return specs + sitemaps
 
 
-def fingerprint_specs(specs: list[PageSpec], bases: dict, site_fp: str, memo: BuildMemo | None) -> None:
+def fingerprint_specs(specs: list[PageSpec], bases: dict, site_fp: str, state: BuildState) -> None:
     """Set each spec's fingerprint; a spec object reused from the last build (see pages.py) keeps its own."""
-    last = memo.prints if memo is not None else {}
+    last = state.prints
     fresh = {}
     for spec in specs:
         base = bases.get(spec.template, "") + site_fp
@@ -153,46 +251,51 @@ def fingerprint_specs(specs: list[PageSpec], bases: dict, site_fp: str, memo: Bu
         else:
             spec.fp = spec_fingerprint(spec, base)
         fresh[spec.path] = (spec, base, spec.fp)
-    if memo is not None:
-        memo.prints.update(fresh)
+    state.prints.update(fresh)
 
 
-def git_dates(root: Path, memo: BuildMemo | None) -> dict:
-    """Last commit date of each content file; read once per preview session (commits are rare while editing)."""
-    if memo is None:
-        return last_changed(root)
-    if memo.git_dates is None:
-        memo.git_dates = last_changed(root)
-    return memo.git_dates
+def git_dates(root: Path, state: BuildState) -> dict:
+    """Last commit date of each content file; read once per state (commits are rare while editing)."""
+    if state.git_dates is None:
+        state.git_dates = last_changed(root)
+    return state.git_dates
 
 
-def input_stamp(root: Path, config, drafts: bool, changed: dict) -> str:
-    """A hash of everything a build reads: file names, sizes and times, settings, git dates, engine code."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, drafts,
-                        sorted(changed.items()), os.environ.get("SOURCE_DATE_EPOCH"))).encode())
+def input_stamps(root: Path, config, drafts: bool, dates: dict, record: dict | None) -> tuple[str, str, int]:
+    """(stamp to compare with the last build's, stamp to save, its time) from one walk of the inputs.
+
+    A stamp hashes file names, sizes, times and inodes, the settings, git dates and the engine's
+    code. A file changed within RACY_NS of a build's start could change again without its size or
+    time showing it (coarse file-system clocks), so such files are hashed by content: an in-place
+    edit is never mistaken for no change.
+    """
+    now = time.time_ns()
+    then = record["time"] if record else now
+    settings = repr((sorted(config.raw.items(), key=str), config.base_url, drafts, sorted(dates.items()),
+                     os.environ.get("SOURCE_DATE_EPOCH"))).encode()
+    old, new = hashlib.blake2b(settings, digest_size=16), hashlib.blake2b(settings, digest_size=16)
     for folder in (root / "content", root / "templates", root / "static", Path(__file__).parent):
-        for path, stat in scan_tree(folder):
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
-    return digest.hexdigest()
+        for path in walk_files(folder):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            line = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode()
+            content = None
+            for digest, moment in ((old, then), (new, now)):
+                digest.update(line)
+                if stat.st_mtime_ns >= moment - RACY_NS:
+                    content = content or file_hash(path)
+                    digest.update(content)
+    return old.hexdigest(), new.hexdigest(), now
 
 
-def scan_tree(folder: Path):
-    """(path, stat) of every file below folder, in a stable order, without reading any."""
-    found = []
-    stack = [str(folder)]
-    while stack:
-        current = stack.pop()
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-            elif entry.is_file():
-                found.append((entry.path, entry.stat()))
-    return found
+def file_hash(path: Path) -> bytes:
+    """A file's content hash (empty when it cannot be read: the build reports that)."""
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return b""
 
 
 def all_present(out: Path, files) -> bool:
@@ -201,44 +304,13 @@ def all_present(out: Path, files) -> bool:
     return bool(files) and all(os.path.isfile(base + rel) for rel in files)
 
 
-def unchanged_result(state: dict, started: float) -> BuildResult:
+def unchanged_result(record: dict, started: float) -> BuildResult:
     """The result of a build that found nothing to do."""
-    result = BuildResult(pages=dict(state.get("counts", {})))
-    result.report.unchanged = len(state["files"])
-    result.warnings = [Problem(*w) for w in state.get("warnings", ())]
+    result = BuildResult(pages=dict(record.get("counts", ())))
+    result.report.unchanged = len(record["files"])
+    result.warnings = [Problem(*w) for w in record.get("warnings", ())]
     result.seconds = time.perf_counter() - started
     return result
-
-
-def read_meta_cache(out: Path, clean: bool, memo: BuildMemo | None) -> dict:
-    """Parsed files and derived body facts by hash: in memory, from the last build's cache, or empty."""
-    if memo is not None and memo.meta_cache is not None:
-        return memo.meta_cache
-    meta_cache = {} if clean else load_cache(out, META_CACHE)
-    if meta_cache.get("version") != MARKDOWN_VERSION:
-        meta_cache = {"version": MARKDOWN_VERSION, "files": {}, "derived": {}}
-    if memo is not None:
-        memo.meta_cache = meta_cache
-    return meta_cache
-
-
-def state_caches(out: Path, meta_cache: dict, loaded, html: dict, bodies: dict, clean: bool, todo: list,
-                 memo: BuildMemo | None) -> dict:
-    """The caches saved in the output for the next build, pruned to the files that still exist."""
-    caches = {META_CACHE: prune_meta(meta_cache, loaded)}
-    if todo or clean:
-        old = memo.html if memo is not None else {} if clean else load_cache(out, HTML_CACHE)
-        live = {d.body_hash for d in loaded.documents}
-        caches[HTML_CACHE] = {h: v for h, v in {**old, **bodies, **html}.items() if h in live}
-    return caches
-
-
-def remember(memo: BuildMemo, html: dict, fingerprints: dict, keep: set) -> None:
-    """Keep what the next rebuild of the preview server can reuse."""
-    memo.html.update(html)
-    memo.manifest = fingerprints
-    memo.keep = keep
-    memo.prints = {path: memo.prints[path] for path in fingerprints}  # forget pages that are gone
 
 
 def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
@@ -278,32 +350,22 @@ def parallel_map(func, items: list, workers: int | None) -> list:
         return pool.map(func, items, chunksize=max(1, len(items) // (workers * 8)))
 
 
-def needed_bodies(root: Path, todo: list[PageSpec], out: Path, fresh: dict, clean: bool,
-                  workers: int | None, memo: BuildMemo | None = None) -> dict:
-    """The HTML of every body shown on a page to render: fresh, cached, or converted again."""
+def needed_bodies(root: Path, todo: list[PageSpec], state: BuildState, cache: Cache, workers: int | None) -> dict:
+    """The HTML of every body shown on a page to render: in memory, in the cache, or converted again."""
     wanted = {record.body_hash: record for spec in todo
               for record in (spec.ctx.get("article"), spec.ctx.get("page"), *spec.ctx.get("entries", ()))
               if getattr(record, "body_hash", None)}
-    missing = [h for h in wanted if h not in fresh]
-    bodies = {h: fresh[h] for h in wanted if h in fresh}
+    known = state.html
+    missing = [h for h in wanted if h not in known]
     if missing:
-        cached = {} if clean else cached_html(out, memo)
-        bodies.update({h: cached[h] for h in missing if h in cached})
-        again = [h for h in missing if h not in bodies]
+        known.update(cache.get_many("html", missing))
+        again = [h for h in missing if h not in known]
         if again:
             texts = [read_body(root, wanted[h]) for h in again]
-            bodies.update(zip(again, parallel_map(convert, texts, workers)))
-    return bodies
-
-
-def cached_html(out: Path, memo: BuildMemo | None) -> dict:
-    """The output's HTML cache; the preview server reads it once and keeps it (it was 45 ms a rebuild at 5,000)."""
-    if memo is None:
-        return load_cache(out, HTML_CACHE)
-    if not memo.html_loaded:
-        memo.html = {**load_cache(out, HTML_CACHE), **memo.html}  # by body hash: what memo has is as good
-        memo.html_loaded = True
-    return memo.html
+            converted = dict(zip(again, parallel_map(convert, texts, workers)))
+            known.update(converted)
+            state.unsaved_html.update(converted)
+    return {h: known[h] for h in wanted}
 
 
 def read_body(root: Path, record) -> str:
@@ -358,7 +420,7 @@ def render_all(env, todo: list[PageSpec], common: dict, templates: Path, out: Pa
     """Render every page, each staged as a temporary file beside its target (so workers write in parallel).
 
     Nothing the site serves changes here: on any template error the staged files are removed and
-    every error is raised; otherwise write_output renames them into place.
+    every error is raised; otherwise writer.commit_staged renames them into place.
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(todo) < POOL_THRESHOLD:
@@ -371,7 +433,7 @@ def render_all(env, todo: list[PageSpec], common: dict, templates: Path, out: Pa
     if problems:
         discard_staged(out, [r for r in results if isinstance(r, str)])
         raise DigestError(problems)
-    return {spec.path: staged for spec, staged in zip(todo, results)}
+    return {urls.output_file(spec.path): staged for spec, staged in zip(todo, results) if staged}
 
 
 def static_files(root: Path, loaded) -> dict[str, Path]:
@@ -385,14 +447,13 @@ def static_files(root: Path, loaded) -> dict[str, Path]:
     return files
 
 
-def collisions_of(specs: list[PageSpec], static: dict, out: Path, memo: BuildMemo | None) -> list[Problem]:
-    """find_collisions, skipped in serve when the output paths are the same as in the last build without any."""
+def collisions_of(specs: list[PageSpec], static: dict, out: Path, state: BuildState) -> list[Problem]:
+    """find_collisions, skipped when the output paths are the same as in the last build without any."""
     key = (str(out), tuple(spec.path for spec in specs), tuple(static))
-    if memo is not None and memo.paths == key:
+    if state.paths == key:
         return []  # collisions depend only on the paths (and the output folder)
     problems = find_collisions(specs, static, out)
-    if memo is not None:
-        memo.paths = None if problems else key
+    state.paths = None if problems else key
     return problems
 
 
@@ -431,35 +492,16 @@ def broken_links(specs: list[PageSpec]) -> list[Problem]:
     return found
 
 
-def write_output(out: Path, specs: list[PageSpec], rendered: dict, static: dict, report: WriteReport) -> set[str]:
-    """Write rendered pages and static files that changed; return every file the site has now."""
-    keep = set()
-    for spec in specs:
-        target = urls.output_file(spec.path)
-        keep.add(target)
-        staged = rendered.get(spec.path)
-        if staged:
-            os.replace(staged, out / target)
-            report.written += 1
-        else:
-            report.unchanged += 1
+def stage_static(out: Path, static: dict[str, Path], staged: dict) -> dict[str, str]:
+    """Stage the static files whose bytes differ from the output's (removing everything staged on a failure)."""
+    found = {}
     for rel, path in static.items():
-        keep.add(rel)
-        write_if_changed(out, rel, path.read_bytes(), report)
-    return keep
-
-
-def without_body(entry: tuple) -> tuple:
-    """A parsed-file cache entry without the body text (its HTML and measures are cached by hash)."""
-    fm, found, body_hash = entry
-    if not fm.body:
-        return entry
-    return dataclasses.replace(fm, body=""), found, body_hash
-
-
-def prune_meta(meta_cache: dict, loaded) -> dict:
-    """Keep only the cache entries of files that still exist."""
-    live_bodies = {d.body_hash for d in loaded.documents}
-    files = {k: without_body(v) for k, v in meta_cache["files"].items() if k in loaded.digests}
-    derived = {k: v for k, v in meta_cache["derived"].items() if k in live_bodies}
-    return {"version": MARKDOWN_VERSION, "files": files, "derived": derived}
+        try:
+            tmp = stage_file(out, rel, path.read_bytes())
+        except OSError as exc:
+            discard_staged(out, [*staged.values(), *found.values()])
+            raise DigestError(error(str(path), None, f"cannot copy this file ({exc.strerror})",
+                                    "check its permissions", code="unreadable")) from None
+        if tmp:
+            found[rel] = tmp
+    return found

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .config import Config, describe, load_config
 from .errors import DigestError, Problem, error
-from .writer import STATE_DIR
 
 SOURCES = ("content", "templates", "static", "config.yaml")  # what a publish must correspond to
 DEFAULTS = {"branch": "gh-pages", "remote": "origin", "max_delete_share": 0.5}
@@ -248,8 +247,7 @@ def dirty_problems(dirty: list[str]) -> list[Problem]:
 def build_fresh(root: Path, out: Path, config: Config) -> Path:
     """Build the whole site into an empty folder, then add the host's files and drop the build state."""
     from .pipeline import build
-    build(root, out, clean=True)
-    shutil.rmtree(out / STATE_DIR, ignore_errors=True)
+    build(root, out, clean=True, cache_dir=out.parent / "cache")  # a cache of its own, thrown away with out
     (out / ".nojekyll").write_bytes(b"")
     if config.cname:
         (out / "CNAME").write_text(config.cname.strip() + "\n", encoding="utf-8")

@@ -1,19 +1,22 @@
-"""Write stage: only changed files are written (atomically), stale ones removed, nothing outside the output."""
+"""Write stage: the one atomic writer, the one stale-file remover, the output folder's guard and lock.
+
+Every file reaches the output through stage_file (a temporary file beside its target) and
+commit_staged (a rename), so a reader — or a build killed at any moment — sees each file whole:
+the old version or the new one. Nothing but the site is written into the output folder.
+"""
 from __future__ import annotations
 
 import contextlib
-import json
+import hashlib
 import os
-import pickle
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DigestError, error
 
-STAGED_PREFIX = ".digest-staged-"  # a rendered page waiting for the whole build to succeed
-STATE_DIR = ".digest"  # inside the output: marker, page fingerprints and caches
-MARKER = "manifest.json"
-TOOL = "qingdao-digest"
+STAGED_PREFIX = ".digest-staged-"  # a file waiting for the whole build to succeed
+GENERATOR_MARK = b'<meta name="generator" content="Qingdao Digest">'  # in every page's <head>
 
 
 @dataclass
@@ -25,81 +28,59 @@ class WriteReport:
     removed: int = 0
 
 
-def check_output_dir(out: Path, root: Path) -> None:
-    """Refuse an output folder that could hold a user's files: cleaning it must never delete them."""
+def check_output_dir(out: Path, root: Path, known: bool) -> None:
+    """Refuse an output folder that could hold a user's files: cleaning it must never delete them.
+
+    known: the project's cache has a record of building into this folder.
+    """
     out = out.expanduser().resolve()
     root = root.resolve()
     shown = str(out)
-    dangerous = {Path("/"), Path.home().resolve(), root, root / "content", root / "templates", root / "static"}
-    if out in dangerous or out in root.parents or root / "content" in out.parents \
-            or root / "templates" in out.parents or root / "static" in out.parents or root / ".git" in out.parents \
-            or out == root / ".git":
+    sources = [root / name for name in ("content", "templates", "static", ".git")]
+    if out in {Path("/"), Path.home().resolve(), root, *sources} or out in root.parents \
+            or any(folder in out.parents for folder in sources):
         raise DigestError(error(shown, None, "refusing to build into this folder: it holds your own files",
                                 "choose an output folder of its own, such as site/", code="unsafe-output"))
     if out.exists() and not out.is_dir():
         raise DigestError(error(shown, None, "the output path is a file, not a folder",
                                 "choose another --out", code="unsafe-output"))
-    if out.is_dir() and any(out.iterdir()) and not is_ours(out):
+    if out.is_dir() and not known and any(out.iterdir()) and not looks_built(out):
         raise DigestError(error(shown, None, "the output folder is not empty and was not made by this tool",
                                 "empty it yourself or choose another --out; the build never deletes files "
                                 "it did not make", code="unsafe-output"))
 
 
-def is_ours(out: Path) -> bool:
-    """The folder carries this tool's marker."""
+def looks_built(out: Path) -> bool:
+    """Our output without our cache (deleted, or built on another machine): its home page names the generator."""
     try:
-        data = json.loads((out / STATE_DIR / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("tool") == TOOL
-
-
-def read_state(out: Path) -> dict:
-    """What the last good build recorded: page fingerprints, input stamp, files, counts, warnings."""
-    try:
-        data = json.loads((out / STATE_DIR / MARKER).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) and data.get("tool") == TOOL else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def load_cache(out: Path, name: str) -> dict:
-    """A cache dict saved by an earlier build (empty when missing or unreadable)."""
-    try:
-        with open(out / STATE_DIR / name, "rb") as handle:
-            data = pickle.load(handle)  # noqa: S301 - our own file, inside the output we made
-        return data if isinstance(data, dict) else {}
-    except Exception:  # noqa: BLE001 - any damage to a cache just means a slower build
-        return {}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then rename."""
-    folder = str(path.parent)
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{path.name}.part")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_if_changed(out: Path, rel: str, data: bytes, report: WriteReport) -> None:
-    """Write one output file unless its bytes are already there."""
-    path = out / rel
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            report.unchanged += 1
-            return
+        with open(out / "index.html", "rb") as handle:
+            return GENERATOR_MARK in handle.read(4096)
     except OSError:
-        pass
-    write_atomic(path, data)
-    report.written += 1
+        return False
+
+
+@contextlib.contextmanager
+def output_lock(cache_dir: Path, out: Path, say=None):
+    """Hold the output folder for one build: a second build waits, saying so in one line, never interleaves."""
+    try:
+        import fcntl
+    except ImportError:  # not on Windows: builds there are not locked
+        yield
+        return
+    locks = cache_dir / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    name = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
+    fd = os.open(str(locks / f"{name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            (say or (lambda line: print(line, file=sys.stderr, flush=True)))(
+                f"{out}: another build is writing to this folder; waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def stage_file(out: Path, rel: str, data: bytes) -> str | None:
@@ -110,13 +91,55 @@ def stage_file(out: Path, rel: str, data: bytes) -> str | None:
             return None
     except OSError:
         pass
+    return stage_bytes(path, data)
+
+
+def stage_bytes(path: Path, data: bytes, durable: bool = False) -> str:
+    """A temporary file beside path holding data (flushed to disk when durable)."""
     folder = str(path.parent)
     os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f"{STAGED_PREFIX}{os.getpid()}-{path.name}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return tmp
+
+
+def write_atomic(path: Path, data: bytes, durable: bool = False) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename."""
+    tmp = stage_bytes(path, data, durable)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def commit_staged(out: Path, staged: dict[str, str], report: WriteReport) -> None:
+    """Rename every staged file onto its target; on a failure, remove the rest and name the file.
+
+    A page renamed before the failure is already whole and new; the manifest is not saved, so
+    the next build compares every page again and brings the rest up to date.
+    """
+    items = sorted(staged.items())
+    for i, (rel, tmp) in enumerate(items):
+        try:
+            os.replace(tmp, out / rel)
+        except OSError as exc:
+            discard_staged(out, [t for _, t in items[i:]])
+            raise DigestError(error(str(out / rel), None, f"cannot write this file ({exc.strerror})",
+                                    "check the output folder's permissions and free space, then build again",
+                                    code="write-failed")) from None
+        report.written += 1
 
 
 def discard_staged(out: Path, staged: list[str]) -> None:
@@ -141,25 +164,29 @@ def inside(out: Path, rel: str) -> bool:
     return target.startswith(str(out) + os.sep) and not os.path.isabs(rel)
 
 
-def remove_stale(out: Path, keep: set[str], report: WriteReport) -> None:
-    """Delete files no page produces any more, then empty folders (the state folder is kept)."""
-    for folder, dirs, files in os.walk(out, topdown=False):
-        rel_folder = os.path.relpath(folder, out)
-        if rel_folder == STATE_DIR or rel_folder.startswith(STATE_DIR + os.sep):
-            continue
+def output_files(out: Path) -> set[str]:
+    """Every file in the output folder, as relative paths with forward slashes."""
+    found = set()
+    base = len(str(out)) + 1
+    for folder, _, files in os.walk(out):
         for name in files:
-            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
-            if rel not in keep:
-                os.unlink(os.path.join(folder, name))
-                report.removed += 1
-        if rel_folder != "." and not os.listdir(folder):
-            os.rmdir(folder)
+            found.add(os.path.join(folder, name)[base:].replace(os.sep, "/"))
+    return found
 
 
-def save_state(out: Path, record: dict, caches: dict[str, dict]) -> None:
-    """Record the marker, what this build made, and the caches for the next build."""
-    state = out / STATE_DIR
-    data = json.dumps({"tool": TOOL, **record}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    write_atomic(state / MARKER, data.encode("utf-8"))
-    for name, cache in caches.items():
-        write_atomic(state / name, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+def remove_stale(out: Path, before: set[str], keep: set[str], report: WriteReport) -> None:
+    """Delete the files of before that the site no longer has, then the folders they leave empty."""
+    folders = set()
+    for rel in sorted(before - keep):
+        path = out / rel
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            report.removed += 1
+        folders.add(path.parent)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != out and out in folder.parents:
+            try:
+                folder.rmdir()  # only succeeds when empty
+            except OSError:
+                break
+            folder = folder.parent

@@ -22,9 +22,9 @@ def build_fixture(tmp: Path) -> Path:
 
 
 def site_files(out: Path) -> dict[str, bytes]:
-    """Every output file but the build's own state."""
+    """Every output file, dotfiles included."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and ".digest" not in p.relative_to(out).parts}
+            if p.is_file()}
 
 
 def regenerate() -> None:

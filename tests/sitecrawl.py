@@ -44,7 +44,7 @@ def parse_page(path: Path) -> PageParser:
 
 def html_pages(out: Path) -> list[Path]:
     """Every HTML file of the site (the build's state folder excluded)."""
-    return sorted(p for p in out.rglob("*.html") if ".digest" not in p.parts)
+    return sorted(p for p in out.rglob("*.html"))
 
 
 def page_url(out: Path, path: Path, base: str) -> str:

@@ -11,9 +11,8 @@ from conftest import build_project, run_cli
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    """Every file of a site (state folder excluded) with its bytes."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and ".digest" not in p.relative_to(out).parts}
+    """Every file of a site, dotfiles included, with its bytes."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def test_two_builds_are_byte_identical(project, tmp_path):
@@ -24,9 +23,9 @@ def test_two_builds_are_byte_identical(project, tmp_path):
 
 def test_rebuild_with_no_change_touches_no_file(built, project):
     _, out = built
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".digest" not in p.parts}
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     result, _ = build_project(project)
-    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".digest" not in p.parts}
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     assert before == after
     assert result.report.written == 0 and result.rendered == 0
 
@@ -237,7 +236,7 @@ def test_base_url_override(project, tmp_path):
 def test_lost_html_cache_is_rebuilt_from_the_sources(project, tmp_path):
     out = tmp_path / "out"
     build_project(project, out)
-    (out / ".digest" / "html.pickle").unlink()
+    drop_cache_entries(project, "html")
     page = project / "content/editions/2020-12-21/rcep-base.zh.md"
     page.write_text(page.read_text(encoding="utf-8").replace("乘势而上", "乘势而为"), encoding="utf-8")
     build_project(project, out)  # the edition's other pages re-render without their cached HTML
@@ -245,16 +244,22 @@ def test_lost_html_cache_is_rebuilt_from_the_sources(project, tmp_path):
     assert "帮老、帮困" in html
 
 
+def drop_cache_entries(project: Path, *kinds: str) -> None:
+    """Delete every cache entry of these kinds, as if they had been lost."""
+    import sqlite3
+    db = sqlite3.connect(project / ".cache/digest/cache.sqlite")
+    with db:
+        db.executemany("DELETE FROM entries WHERE kind = ?", [(kind,) for kind in kinds])
+    db.close()
+
+
 def test_cached_front_matter_without_bodies_rereads_them_when_needed(project, tmp_path):
-    import pickle
+    from digest.cache import Cache
     out = tmp_path / "out"
     build_project(project, out)
-    cache_file = out / ".digest" / "meta.pickle"
-    cache = pickle.loads(cache_file.read_bytes())
-    assert all(fm.body == "" for fm, _, _ in cache["files"].values())  # bodies are not kept twice
-    cache["derived"] = {}  # measures lost: every body must be read again from its file
-    cache_file.write_bytes(pickle.dumps(cache))
-    (out / ".digest" / "html.pickle").unlink()
+    parsed = Cache(project / ".cache/digest").get_all("parsed")
+    assert parsed and all(len(entry) == 7 and "body" not in str(entry[1]) for entry in parsed.values())
+    drop_cache_entries(project, "derived", "html")  # measures and HTML lost: bodies are read again from files
     page = project / "content/pages/about.en.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     result, _ = build_project(project, out)

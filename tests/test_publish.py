@@ -241,9 +241,8 @@ def updated_dates(project: Path, out: Path) -> dict:
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every published file's bytes (the build state left out)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
-            if p.is_file() and ".digest" not in p.relative_to(folder).parts}
+    """Every published file's bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_updated_comes_from_the_last_commit_of_the_file(tmp_path):

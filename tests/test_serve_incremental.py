@@ -1,4 +1,4 @@
-"""Rebuilds that reuse memory (serve) give exactly the output of a cold build, and redo only the edited file."""
+"""Incremental builds — serve's warm rebuilds and `build` run again — give exactly the output of a cold build."""
 from __future__ import annotations
 
 import os
@@ -13,7 +13,7 @@ from digest import content as content_mod
 from digest import model as model_mod
 from digest import pipeline as pipeline_mod
 from digest.errors import DigestError
-from digest.incremental import BuildMemo
+from digest.incremental import BuildState
 from digest.pipeline import build
 
 BASE = "http://127.0.0.1:8000/"
@@ -21,20 +21,24 @@ ARTICLE = "content/editions/2020-12-21/rcep-base.en.md"
 
 
 def tree(out: Path) -> dict[str, bytes]:
-    """Every output file but the build's own state."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and ".digest" not in p.relative_to(out).parts}
+    """Every output file, dotfiles included (the build's state lives in the cache folder)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 class Session:
-    """A project rebuilt with a memo after each edit, checked against a cold build of a copy."""
+    """A project rebuilt after each edit, checked against a cold build of a copy.
 
-    def __init__(self, project: Path, tmp_path: Path):
+    mode "serve": one warm BuildState and the changed files, as the preview server does;
+    mode "build": a new BuildState each time and no list of changes, as `python build.py` does.
+    """
+
+    def __init__(self, project: Path, tmp_path: Path, mode: str = "serve"):
         self.project = project
         self.tmp_path = tmp_path
-        self.memo = BuildMemo()
+        self.mode = mode
+        self.memo = BuildState()
         self.out = project / "site"
-        self.result = build(project, self.out, base_url=BASE, memo=self.memo, changed=None, workers=1)
+        self.result = build(project, self.out, base_url=BASE, state=self.memo, changed=None, workers=1)
 
     def edit(self, rel: str, text: str | None) -> None:
         """Write (or delete, for None) one file, then rebuild with the memo and compare with a cold build."""
@@ -48,10 +52,13 @@ class Session:
 
     def rebuild(self, changed: set) -> None:
         """Rebuild with the memo and compare with a cold build of the same files."""
-        self.result = build(self.project, self.out, base_url=BASE, memo=self.memo, changed=changed, workers=1)
+        if self.mode == "build":
+            self.result = build(self.project, self.out, base_url=BASE, workers=1)
+        else:
+            self.result = build(self.project, self.out, base_url=BASE, state=self.memo, changed=changed, workers=1)
         cold = self.tmp_path / "cold"
         shutil.rmtree(cold, ignore_errors=True)
-        shutil.copytree(self.project, cold, ignore=shutil.ignore_patterns("site"))
+        shutil.copytree(self.project, cold, ignore=shutil.ignore_patterns("site", ".cache"))
         build(cold, cold / "site", base_url=BASE, workers=1)
         assert tree(self.out) == tree(cold / "site")
 
@@ -61,12 +68,19 @@ def read(project: Path, rel: str) -> str:
     return (project / rel).read_text(encoding="utf-8")
 
 
-def test_every_kind_of_edit_matches_a_cold_build(tmp_path):
+@pytest.mark.parametrize("mode", ["serve", "build"])
+def test_every_kind_of_edit_matches_a_cold_build(tmp_path, mode):
     project = make_project(tmp_path)
-    session = Session(project, tmp_path)
+    session = Session(project, tmp_path, mode)
     text = read(project, ARTICLE)
     session.edit(ARTICLE, text.replace("Just 15 days later", "Only fifteen days later"))
     session.edit(ARTICLE, text.replace("title: Qingdao moves fast", "title: Qingdao moves faster"))
+    session.edit(ARTICLE, text.replace("\n---", "\nslug: rcep-renamed\n---", 1))  # a renamed page
+    session.edit(ARTICLE, text)
+    css = read(project, "static/css/digest.css")
+    session.edit("static/css/digest.css", css + "\n/* edited */\n")
+    session.edit("static/extra.txt", "a static file\n")
+    session.edit("static/extra.txt", None)
     session.edit("content/editions/2020-12-22/new-one.zh.md",
                  "---\ntitle: 新文章\nsection: " + section_of(project) + "\n---\n正文。\n")
     session.edit("content/editions/2020-12-22/new-one.zh.md", None)
@@ -97,12 +111,12 @@ def test_a_broken_file_fails_every_rebuild_until_fixed_even_when_others_change(t
     before = tree(session.out)
     (project / ARTICLE).write_text(text.replace("title: Qingdao", "title: [Qingdao"), encoding="utf-8")
     with pytest.raises(DigestError) as caught:
-        build(project, session.out, base_url=BASE, memo=session.memo, changed={str(project / ARTICLE)}, workers=1)
+        build(project, session.out, base_url=BASE, state=session.memo, changed={str(project / ARTICLE)}, workers=1)
     assert any(p.path == ARTICLE for p in caught.value.problems)
     other = project / "content/editions/2020-12-20/poverty-fund.en.md"
     other.write_text(read(project, "content/editions/2020-12-20/poverty-fund.en.md") + "\nMore.\n", encoding="utf-8")
     with pytest.raises(DigestError):  # the edit elsewhere does not hide the broken file
-        build(project, session.out, base_url=BASE, memo=session.memo, changed={str(other)}, workers=1)
+        build(project, session.out, base_url=BASE, state=session.memo, changed={str(other)}, workers=1)
     assert tree(session.out) == before  # the last good site stays
     session.edit(ARTICLE, text)
 
@@ -126,7 +140,7 @@ def test_a_one_article_edit_reads_and_links_only_that_article(tmp_path, monkeypa
     monkeypatch.setattr("digest.model.link_article", counting_link)
     text = read(project, ARTICLE)
     (project / ARTICLE).write_text(text.replace("Just 15 days later", "Soon after"), encoding="utf-8")
-    result = build(project, session.out, base_url=BASE, memo=session.memo, changed={str(project / ARTICLE)},
+    result = build(project, session.out, base_url=BASE, state=session.memo, changed={str(project / ARTICLE)},
                    workers=1)
     assert read_files == ["rcep-base.en.md"]
     assert linked == ["rcep-base"]
@@ -137,7 +151,7 @@ def test_a_one_article_edit_reads_and_links_only_that_article(tmp_path, monkeypa
 def test_lost_html_cache_rereads_bodies_from_the_project_not_the_current_folder(tmp_path, monkeypatch):
     project = make_project(tmp_path)
     build(project, project / "site", workers=1)
-    (project / "site" / ".digest" / "html.pickle").unlink()
+    (project / ".cache" / "digest" / "cache.sqlite").unlink()
     template = project / "templates" / "article.html"
     template.write_text(read(project, "templates/article.html") + "\n", encoding="utf-8")  # every article again
     monkeypatch.chdir(tmp_path)
@@ -223,7 +237,7 @@ def test_a_new_collision_is_found_after_builds_without_any(tmp_path):
     original.write_text(read(project, "content/editions/2020-12-21/rcep-base.zh.md").replace(
         "\n---", "\nslug: rcep-base\n---", 1), encoding="utf-8")
     with pytest.raises(DigestError) as caught:
-        build(project, session.out, base_url=BASE, memo=session.memo, changed={str(copy), str(original)}, workers=1)
+        build(project, session.out, base_url=BASE, state=session.memo, changed={str(copy), str(original)}, workers=1)
     assert any(p.code == "url-collision" for p in caught.value.problems)
     copy.unlink()
     original.unlink()

@@ -29,7 +29,6 @@ from .writer import (WriteReport, check_output_dir, commit_staged, discard_stage
                      output_lock, remove_stale, stage_file)
 
 POOL_THRESHOLD = 300  # below this many items, a process pool costs more than it saves
-RACY_NS = 2_000_000_000  # files changed this close to a build are compared by content (coarse file-system clocks)
 
 
 @dataclass
@@ -67,8 +66,8 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         check_output_dir(out, root, known=record is not None)
         start_build(state, config, drafts, changed)
         dates = git_dates(root, state)
-        stamps = input_stamps(root, config, drafts, dates, record) if changed is None else ("", "", 0)
-        if not clean and is_unchanged(out, record, stamps[0]):
+        stamp = input_stamp(root, config, drafts, dates) if changed is None else ""
+        if not clean and is_unchanged(out, record, stamp):
             return unchanged_result(record, started)  # nothing that feeds the site changed since the last build
 
         progress("reading content")
@@ -107,7 +106,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         remove_stale(out, before, keep, result.report)
         result.pages = page_counts(specs)
         result.warnings = [p for p in problems if p.level == "warning"]
-        record = {"pages": {spec.path: spec.fp for spec in specs}, "stamp": stamps[1], "time": stamps[2],
+        record = {"pages": {spec.path: spec.fp for spec in specs}, "stamp": stamp,
                   "files": sorted(keep), "counts": list(result.pages.items()), "complete": True,
                   "warnings": [dataclasses.astuple(w) for w in result.warnings]}
         save_caches(state, cache, loaded)
@@ -131,7 +130,7 @@ def open_cache(state: BuildState, folder: Path) -> Cache:
 
 def empty_record() -> dict:
     """The record of an output folder that has no complete build yet."""
-    return {"pages": {}, "stamp": "", "time": 0, "files": [], "counts": [], "warnings": [], "complete": False}
+    return {"pages": {}, "stamp": "", "files": [], "counts": [], "warnings": [], "complete": False}
 
 
 def output_record(state: BuildState, cache: Cache, out: Path) -> dict | None:
@@ -261,41 +260,25 @@ def git_dates(root: Path, state: BuildState) -> dict:
     return state.git_dates
 
 
-def input_stamps(root: Path, config, drafts: bool, dates: dict, record: dict | None) -> tuple[str, str, int]:
-    """(stamp to compare with the last build's, stamp to save, its time) from one walk of the inputs.
+def input_stamp(root: Path, config, drafts: bool, dates: dict) -> str:
+    """A hash of everything a build reads: the settings, git dates, and every input file's name and bytes.
 
-    A stamp hashes file names, sizes, times and inodes, the settings, git dates and the engine's
-    code. A file changed within RACY_NS of a build's start could change again without its size or
-    time showing it (coarse file-system clocks), so such files are hashed by content: an in-place
-    edit is never mistaken for no change.
+    Bytes, not sizes and times: an edit that keeps a file's size and time (a coarse file-system
+    clock, a restored mtime, a checkout) is still seen, and a file merely touched costs nothing.
+    Reading every input is cheap next to any build (about 60 MB at 5,000 articles).
     """
-    now = time.time_ns()
-    then = record["time"] if record else now
-    settings = repr((sorted(config.raw.items(), key=str), config.base_url, drafts, sorted(dates.items()),
-                     os.environ.get("SOURCE_DATE_EPOCH"))).encode()
-    old, new = hashlib.blake2b(settings, digest_size=16), hashlib.blake2b(settings, digest_size=16)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, drafts, sorted(dates.items()),
+                        os.environ.get("SOURCE_DATE_EPOCH"))).encode())
     for folder in (root / "content", root / "templates", root / "static", Path(__file__).parent):
         for path in walk_files(folder):
             try:
-                stat = path.stat()
+                data = path.read_bytes()
             except OSError:
-                continue
-            line = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode()
-            content = None
-            for digest, moment in ((old, then), (new, now)):
-                digest.update(line)
-                if stat.st_mtime_ns >= moment - RACY_NS:
-                    content = content or file_hash(path)
-                    digest.update(content)
-    return old.hexdigest(), new.hexdigest(), now
-
-
-def file_hash(path: Path) -> bytes:
-    """A file's content hash (empty when it cannot be read: the build reports that)."""
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
-    except OSError:
-        return b""
+                data = b"\xff unreadable"  # the build itself reports it
+            digest.update(f"\0{path}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()
 
 
 def all_present(out: Path, files) -> bool:

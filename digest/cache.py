@@ -20,9 +20,9 @@ from pathlib import Path
 
 from .errors import Problem
 
-FORMAT = 3  # bump when the meaning of an entry changes: an older cache is then started again
+FORMAT = 4  # bump when the meaning of an entry changes: an older cache is then started again
 FILE_NAME = "cache.sqlite"
-KINDS = ("parsed", "derived", "html", "output")
+KINDS = ("parsed", "derived", "html", "output", "busy")
 
 
 def default_cache_dir(root: Path) -> Path:
@@ -135,6 +135,7 @@ class Cache:
         for key, value in items.items():
             try:
                 text = encode(value)
+                text.encode("utf-8")  # lone surrogates cannot be stored
             except (TypeError, ValueError):
                 continue  # a value JSON cannot hold (rare YAML): it is simply parsed again next time
             rows.append((kind, key, value_sum(text), text))
@@ -143,6 +144,12 @@ class Cache:
             with transaction(db):
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
         self.guarded(write, None)
+
+    def delete(self, kind: str, key: str) -> None:
+        """Remove one entry."""
+        def drop(db):
+            db.execute("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
+        self.guarded(drop, None)
 
     def prune(self, kind: str, live) -> None:
         """Delete entries of kind whose key is not in live (content that no longer exists)."""
@@ -180,54 +187,63 @@ def value_sum(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
+TAG = "\x00"  # starts the one key of an object that stands for a tuple, a date or a problem
+
+
 def encode(value) -> str:
-    """A value as JSON; containers and dates tagged so that they come back as the same types."""
+    """A value as JSON; tuples, dates and problems tagged so that they come back as the same types."""
     return json.dumps(tag(value), ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(text: str):
     """The value encode() wrote."""
-    return untag(json.loads(text))
+    return json.loads(text, object_hook=untag)
 
 
 def tag(value):
-    """JSON-ready form: lists stay lists; dicts, tuples, dates and problems become one-key objects."""
+    """JSON-ready form: str, numbers, lists and dicts with text keys stay as they are; the rest is tagged."""
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, list):
         return [tag(v) for v in value]
-    if isinstance(value, tuple):
-        return {"t": [tag(v) for v in value]}
     if isinstance(value, dict):
-        return {"d": [[tag(k), tag(v)] for k, v in value.items()]}
+        if all(type(k) is str and not k.startswith(TAG) for k in value):
+            return {k: tag(v) for k, v in value.items()}
+        return {TAG + "d": [[tag(k), tag(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {TAG + "t": [tag(v) for v in value]}
     if isinstance(value, dt.datetime):
-        return {"T": value.isoformat()}
+        return {TAG + "T": value.isoformat()}
     if isinstance(value, dt.date):
-        return {"D": value.isoformat()}
+        return {TAG + "D": value.isoformat()}
     if isinstance(value, Problem):
-        return {"P": [tag(v) for v in (value.path, value.line, value.message, value.hint, value.level, value.code)]}
-    if isinstance(value, (set, frozenset)):
-        return {"s": sorted(tag(v) for v in value)}
+        return {TAG + "P": [value.path, value.line, value.message, value.hint, value.level, value.code]}
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def untag(value):
-    """The inverse of tag()."""
-    if isinstance(value, list):
-        return [untag(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    (name, inner), = value.items()
-    if name == "t":
-        return tuple(untag(v) for v in inner)
-    if name == "d":
-        return {untag(k): untag(v) for k, v in inner}
-    if name == "T":
+def untag(obj: dict):
+    """json's object hook: a tagged object back to its type (the inverse of tag())."""
+    if len(obj) != 1:
+        return obj
+    (name, inner), = obj.items()
+    if not name.startswith(TAG):
+        return obj
+    kind = name[1:]
+    if kind == "t":
+        return tuple(inner)
+    if kind == "d":
+        return {hashable(k): v for k, v in inner}
+    if kind == "T":
         return dt.datetime.fromisoformat(inner)
-    if name == "D":
+    if kind == "D":
         return dt.date.fromisoformat(inner)
-    if name == "P":
-        return Problem(*(untag(v) for v in inner))
-    if name == "s":
-        return set(untag(v) for v in inner)
+    if kind == "P":
+        return Problem(*inner)
     raise ValueError(f"unknown cache tag {name!r}")
+
+
+def hashable(key):
+    """A decoded dict key (lists cannot be keys: YAML never makes them)."""
+    if isinstance(key, list):
+        raise ValueError("a list as a mapping key")
+    return key

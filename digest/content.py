@@ -73,10 +73,12 @@ class LoadedContent:
     digests: set = field(default_factory=set)  # content hashes of the Markdown files read
 
 
-def load_content(config: Config, cache: dict, problems: list[Problem], mapper=None) -> LoadedContent:
+def load_content(config: Config, cache: dict, problems: list[Problem], mapper=None,
+                 hashes: dict | None = None) -> LoadedContent:
     """Read every file under content/; problems are appended, nothing raises for user mistakes.
 
-    mapper(func, items) may run the parsing of new files in parallel (default: map in order).
+    mapper(func, items) may run the parsing of new files in parallel (default: map in order);
+    hashes (path -> content hash, just taken) spares reading files that are in the cache.
     """
     root = config.root
     content_dir = root / "content"
@@ -88,7 +90,7 @@ def load_content(config: Config, cache: dict, problems: list[Problem], mapper=No
     assets: list[tuple[Path, str]] = []
     failed: set = set()
     files = walk_files(content_dir)
-    hashes = parse_new_files(files, content_dir, root, cache, mapper)
+    hashes = parse_new_files(files, content_dir, root, cache, mapper, hashes or {})
     for path in files:
         rel = path.relative_to(content_dir).parts
         shown = relative(path, root)
@@ -113,14 +115,16 @@ def load_content(config: Config, cache: dict, problems: list[Problem], mapper=No
                          set(hashes.values()))
 
 
-def parse_new_files(files: list[Path], content_dir: Path, root: Path, cache: dict, mapper) -> dict:
+def parse_new_files(files: list[Path], content_dir: Path, root: Path, cache: dict, mapper, known: dict) -> dict:
     """Hash every Markdown file; parse the ones not in the cache (in parallel when a mapper is given)."""
     hashes, todo = {}, {}
     for path in files:
         if path.suffix != ".md":
             continue
-        data = path.read_bytes()
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = known.get(path)
+        if digest is None or digest not in cache:
+            data = path.read_bytes()
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         hashes[path] = digest
         if digest not in cache and digest not in todo:
             rel = path.relative_to(content_dir).parts

@@ -48,6 +48,7 @@ class BuildState:
     prints: dict = field(default_factory=dict)  # page path -> (spec, base, fingerprint) of the last build
     specs: dict = field(default_factory=dict)  # specs reused between builds, see pages.py
     paths: tuple | None = None  # output folder, page paths and static files of the last build without collisions
+    file_hashes: dict = field(default_factory=dict)  # input path -> content hash, from the input stamp
     live: tuple | None = None  # file and body hashes of the last build, to prune the cache when they change
 
     def forget(self) -> None:
@@ -97,7 +98,7 @@ def read_content(memo: BuildState, config: Config, meta_files: dict, changed: se
     edits = content_edits(memo, config, changed)
     if edits is None:
         found: list[Problem] = []
-        memo.loaded = load_content(config, meta_files, found, mapper=mapper)
+        memo.loaded = load_content(config, meta_files, found, mapper=mapper, hashes=memo.file_hashes)
         memo.docs = {doc.path: doc for doc in memo.loaded.documents}
         memo.file_problems = {}
         memo.other_problems = []

@@ -268,7 +268,7 @@ def test_edit_during_a_rebuild_queues_one_more_and_the_last_edit_wins(tmp_path):
         return []
 
     sockets, _ = bind("127.0.0.1", 0)
-    server = PreviewServer(out, slow_build, Watcher([content], interval=0.01, quiet=0.02), sockets, "127.0.0.1",
+    server = PreviewServer(out, slow_build, Watcher([content], quiet=0.02), sockets, "127.0.0.1",
                            log=lambda line: None)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()

@@ -1,16 +1,17 @@
 """Preview server: serves the output folder, rebuilds on changes, reloads the browser.
 
 It is handed a rebuild callable and a source of changes and never imports the engine, so it
-can be tested with a fake builder. The `livereload` package provides the browser script and
-its protocol; file serving (path safety, Content-Type, 404s, the error page) and change
-detection are our own, because python-livereload's fall short (it follows symlinks out of its
-root, injects its script into any response with `</head>`, drops changes that come soon after
-a reload, and misses saves by rename).
+can be tested with a fake builder. The browser script is livereload.js (MIT), shipped in
+digest/vendor/; the server speaks its protocol with Tornado. File serving (path safety,
+Content-Type, 404s, the error page) and change detection are our own, because
+python-livereload's fall short (it follows symlinks out of its root, injects its script into any
+response with `</head>`, drops changes that come soon after a reload, and misses saves by rename).
 """
 from __future__ import annotations
 
 import asyncio
 import html
+import importlib.resources
 import ipaddress
 import json
 import mimetypes
@@ -24,14 +25,12 @@ from pathlib import Path
 from typing import Callable, Protocol
 from urllib.parse import unquote
 
-import livereload
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-SCRIPT_FILE = Path(livereload.__file__).parent / "vendors" / "livereload.js"
 PROTOCOL = "http://livereload.com/protocols/official-7"
 TEXT_TYPES = {".html": "text/html", ".htm": "text/html", ".css": "text/css", ".xml": "application/xml",
               ".rss": "application/rss+xml", ".atom": "application/atom+xml", ".json": "application/json",
@@ -136,6 +135,11 @@ def content_type(path: str) -> str:
         return TEXT_TYPES[suffix] + "; charset=utf-8"
     guessed = mimetypes.guess_type("x" + suffix)[0]
     return guessed or "application/octet-stream"
+
+
+def reload_script() -> bytes:
+    """livereload.js, read from the package's data (it works from a wheel or a zip, too)."""
+    return importlib.resources.files(__package__).joinpath("vendor", "livereload.js").read_bytes()
 
 
 def script_tag(port: int) -> bytes:
@@ -337,13 +341,13 @@ class SiteHandler(GuardedHandler):
 
 
 class ScriptHandler(GuardedHandler):
-    """The livereload.js browser script shipped with the livereload package."""
+    """The livereload.js browser script, shipped in digest/vendor/."""
 
     def get(self) -> None:
         """Serve the script."""
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(SCRIPT_FILE.read_bytes())
+        self.finish(reload_script())
 
 
 class ReloadSocket(WebSocketHandler):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import Problem, error
@@ -34,17 +35,27 @@ def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
     return text, None
 
 
-def walk_files(root: Path) -> list[Path]:
-    """Every regular file below root, hidden files and folders skipped, in a stable order."""
-    found: list[Path] = []
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".orig", ".bak")
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files and folders, editor backups, swap and lock files: neither the build nor the watcher reads them."""
+    return (name.startswith(".") or name.endswith(IGNORED_SUFFIXES) or name == "4913"  # vim's write test
+            or (len(name) > 1 and name.startswith("#") and name.endswith("#")))  # emacs auto-save
+
+
+def walk(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """(folder, its file names) for root and every folder below it, ignored names and symlinked folders skipped."""
     if not root.is_dir():
-        return found
+        return
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and not name.endswith("~"):
-                found.append(Path(folder) / name)
-    return found
+        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+        yield folder, sorted(name for name in files if not is_ignored(name))
+
+
+def walk_files(root: Path) -> list[Path]:
+    """Every regular file below root, ignored names skipped (see is_ignored), in a stable order."""
+    return [Path(folder) / name for folder, names in walk(root) for name in names]
 
 
 def relative(path: Path, root: Path) -> str:

@@ -268,7 +268,7 @@ def test_edit_during_a_rebuild_queues_one_more_and_the_last_edit_wins(tmp_path):
         return []
 
     sockets, _ = bind("127.0.0.1", 0)
-    server = PreviewServer(out, slow_build, Watcher([content], interval=0.01, quiet=0.02), sockets, "127.0.0.1",
+    server = PreviewServer(out, slow_build, Watcher([content], quiet=0.02), sockets, "127.0.0.1",
                            log=lambda line: None)
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
@@ -283,3 +283,25 @@ def test_edit_during_a_rebuild_queues_one_more_and_the_last_edit_wins(tmp_path):
     finally:
         server.stop()
         thread.join(timeout=10)
+
+
+def test_reload_script_ships_with_the_package_and_is_served_whole(served):
+    server, builder, changes, port = served
+    shipped = Path(__file__).resolve().parents[1] / "digest" / "vendor" / "livereload.js"
+    assert shipped.is_file(), "digest/vendor/livereload.js is missing: the browsers would never reload"
+    script = shipped.read_bytes()
+    assert b"The MIT License" in script[:2000] and b"LiveReload.prototype" in script
+    status, headers, body = fetch(port, "/livereload.js")
+    assert (status, headers["content-type"], body) == (200, "text/javascript; charset=utf-8", script)
+
+
+def test_reload_script_does_not_depend_on_the_livereload_package(tmp_path):
+    """The server runs and serves its script with no `livereload` package importable at all."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['livereload'] = None\n"
+            "from digest.server import reload_script\n"
+            "assert b'LiveReload' in reload_script()\n")
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -182,6 +182,9 @@ def cmd_serve(args) -> int:
     out = Path(args.out).resolve() if args.out else cache / "preview" / str(port)
     rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts, cache)
     watcher = Watcher([root / "content", root / "templates", root / "static", root / "config.yaml"])
+    if watcher.polling:
+        print(f"note: watching files by polling ({watcher.fallback_reason or 'DIGEST_WATCH_POLL is set'})",
+              file=sys.stderr)
     server = PreviewServer(out, rebuild, watcher, sockets, args.host, log=lambda line: print(line, flush=True))
     server.build_once(set())
     print(f"serving {out} on {server.url} — press Ctrl-C to stop", flush=True)
@@ -192,6 +195,8 @@ def cmd_serve(args) -> int:
         server.serve()
     except KeyboardInterrupt:
         server.stop()
+    finally:
+        watcher.close()
     print("stopped", flush=True)
     return EXIT_OK
 

@@ -19,7 +19,7 @@ from .config import Config
 from .content import LoadedContent, group_key, load_content, load_document
 from .errors import Problem
 from .render import compile_templates, make_environment, template_fingerprints
-from .sources import relative
+from .sources import is_ignored, relative
 
 
 @dataclass
@@ -86,7 +86,9 @@ def content_edits(memo: BuildState, config: Config, changed: set | None) -> list
         parts = relative_parts(path, content)
         if parts is None:
             continue
-        if not path.endswith(".md") or any(p.startswith(".") for p in parts) or Path(path).is_dir():
+        if any(is_ignored(p) for p in parts):
+            continue  # the walker never reads it
+        if not path.endswith(".md") or Path(path).is_dir():
             return None  # yaml, assets, folders: read everything again (rare, and still cached by hash)
         edits.append((Path(path), parts))
     return edits

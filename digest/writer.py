@@ -89,6 +89,28 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_new(path: Path, data: bytes) -> None:
+    """Create a file whole or not at all, never replacing one: a temporary file, then a hard link (which
+    refuses an existing name, even one made a moment ago by someone else)."""
+    folder = str(path.parent)
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{path.name}.part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create, then the bytes
+            with open(path, "xb") as handle:
+                handle.write(data)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write_if_changed(out: Path, rel: str, data: bytes, report: WriteReport) -> None:
     """Write one output file unless its bytes are already there."""
     path = out / rel

@@ -24,7 +24,8 @@ CLOSERS = "”’」』）)》〉】\"'"
 FINAL = set("。！？!?…；;：:")  # a line ending in one of these ends its sentence (closing quotes aside)
 CLAUSE = set("。，,；;：:！？!?")  # a subhead has none of these inside
 NOT_HEADER_END = set("。，,；;、…")
-NON_INITIAL = set("的了着过们地得之吗呢吧啊么、，,。；;：:！？!?）)》」』”’")  # never start a sentence
+NON_INITIAL = set("的们吗呢吧么、，,。；;：:！？!?）)》」』")  # never start a sentence (but 的确, below)
+INITIAL_WORDS = ("的确", "的士")
 HEADER_MAX = 32  # characters: a headline, kicker or subtitle is shorter
 HEADER_LINES = 3  # kicker, title, subtitle
 SUBHEAD_MAX = 25
@@ -34,7 +35,7 @@ EDITOR_HEADLINE = "editor's headline"
 ROLE = r"(?:本报|本刊|首席|特约|实习|见习|摄影)*(?:记者|通讯员|实习生)"
 ROLE_RE = re.compile(ROLE)
 BYLINE_END = ("报道", "报导", "摄影报道", "摄")
-NAME_RE = re.compile(r"^[\u3400-\u9fff·]{1,6}$")
+NAME_RE = re.compile(r"^[\u3400-\u9fff·]{1,6}(?:[/／][文图摄])?$")
 DATELINE_RE = re.compile(
     r"^(?:(?:本报|本刊)[\u4e00-\u9fff]{0,8}?(?:讯(?!员)|电(?=[\s\d(（:：]|$))"
     r"|(?:新华社|中新社|中新网)[\u4e00-\u9fff]{0,8}?(?:\d{1,2}月\d{1,2}日)?电)")
@@ -182,7 +183,8 @@ def article_spans(units: list[Unit], anchors: dict[int, Anchor]) -> list[tuple[i
         head = i
         while head - 1 > previous and i - head < HEADER_LINES and is_header_like(units[head - 1].text):
             head -= 1
-        starts.append((head, i))
+        kicker = next((k for k in range(head, i) if units[k].text.endswith("—")), head)
+        starts.append((kicker, i))  # a kicker (——) opens the headline block: lines above it are not in it
         previous = i
     if not starts:
         head = 0
@@ -225,7 +227,7 @@ def parse_anchor(text: str) -> Anchor | None:
     stripped = text.lstrip(BOXES + SPACES)
     byline, rest = "", stripped
     if ROLE_RE.match(stripped):
-        byline, rest = split_byline(stripped)
+        byline, rest = split_byline(stripped, boxed=stripped != text.lstrip(SPACES))
     dateline, rest = split_dateline(rest)
     if dateline and not byline:
         inner = INNER_BYLINE_RE.match(rest)  # 新华社北京12月18日电（记者 …）
@@ -236,32 +238,39 @@ def parse_anchor(text: str) -> Anchor | None:
     return Anchor(byline, dateline, rest.strip(SPACES))
 
 
-def split_byline(text: str) -> tuple[str, str]:
-    """('记者 白晓 通讯员 李颖慧', rest) from '记者 白晓 通讯员 李颖慧 报道 rest'; ('', text) when no name follows."""
+def split_byline(text: str, boxed: bool = False) -> tuple[str, str]:
+    """('记者 白晓 通讯员 李颖慧', rest) from '记者 白晓 通讯员 李颖慧 报道 rest'; ('', text) when no name follows.
+
+    A name written against its role (记者薄克国) counts only with more evidence (a □, 报道, a dateline
+    or a second role), so that a column's label such as 记者手记 is not taken for a byline.
+    """
     kept: list[str] = []
-    named = False
-    position = 0
+    names = glued = roles = 0
+    position, ended = 0, False
     for match in re.finditer(r"\S+", text):
         token = match.group(0)
         if token in BYLINE_END:
-            position = match.end()
+            position, ended = match.end(), True
             break
         role = ROLE_RE.match(token)
         if not role and DATELINE_RE.match(token):
+            ended = True
             break
         name = token[role.end():] if role else token
-        ended = next((e for e in BYLINE_END if name.endswith(e) and len(name) > len(e)), "")
-        name = name[: len(name) - len(ended)]
-        if name and not NAME_RE.match(name):
+        suffix = next((e for e in BYLINE_END if name.endswith(e) and len(name) > len(e)
+                       and (len(e) > 1 or not NAME_RE.match(name))), "")
+        name = name[: len(name) - len(suffix)]
+        if (name and not NAME_RE.match(name)) or (name and not role and not kept):
             break
-        if name and not role and not kept:
-            break
-        kept.append(token[: len(token) - len(ended)])
-        named = named or bool(name)
+        kept.append(token[: len(token) - len(suffix)])
+        roles += bool(role)
+        names += bool(name) and not role
+        glued += bool(name) and bool(role)
         position = match.end()
-        if ended:
+        if suffix:
+            ended = True
             break
-    if not named:
+    if not (names or (glued and (boxed or ended or roles > 1))):
         return "", text
     return " ".join(kept), text[position:].lstrip(SPACES)
 
@@ -433,7 +442,7 @@ def flag_moved_passages(page: PageImport, page_text: str) -> None:
         page.fixes.append(PassageMove(source, first, stop, target))
     for article in page.articles:
         for paragraph in article.paragraphs[1:]:
-            if paragraph.text[0] in NON_INITIAL and not any(f.line == paragraph.line for f in article.flags):
+            if cannot_start(paragraph.text) and not any(f.line == paragraph.line for f in article.flags):
                 article.flags.append(Flag(paragraph.line, "starts-mid-sentence",
                                           f"this paragraph starts mid-sentence (「{paragraph.text[:12]}…」)",
                                           "find the paragraph it continues and join them"))
@@ -465,7 +474,7 @@ def continuation_score(tail: str, head: str, page_text: str) -> float:
         for right in range(1, min(4, len(head)) + 1):
             if left + right >= 4 and tail[-left:] + head[:right] in page_text:
                 score = max(score, float(left + right))
-    if head[:1] in NON_INITIAL:
+    if cannot_start(head):
         score += 3
     return score
 
@@ -481,6 +490,11 @@ def flag_traditional(page: PageImport, units: list[Unit]) -> None:
                                               f"{found.char} is a traditional character in a simplified text "
                                               f"(…{context}…)", f"write {found.simplified}, or keep it and list it "
                                               f"in `traditional_ok: [{found.char}]`"))
+
+
+def cannot_start(text: str) -> bool:
+    """The text begins with a character no sentence begins with."""
+    return text[:1] in NON_INITIAL and not text.startswith(INITIAL_WORDS)
 
 
 def shorten(text: str, size: int = 16) -> str:

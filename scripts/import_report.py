@@ -31,7 +31,7 @@ from digest.drafts import markdown_text  # noqa: E402
 from digest.frontmatter import parse_front_matter  # noqa: E402
 from digest.importer import PLACEHOLDER, apply_fixes, parse_anchor, parse_page, split_units  # noqa: E402
 
-SEED = ROOT.parent / "shared" / "seeds" / "000_91f643bd22a170fd.txt"
+SEED = ROOT / "tests" / "fixtures" / "import" / "seed-page.txt"  # a copy of ../shared/seeds/000_91f643bd22a170fd.txt
 CURATED = ROOT / "content" / "editions" / "2020-12-21"
 META = ("kicker", "title", "byline", "dateline", "title_note")
 

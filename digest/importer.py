@@ -150,12 +150,13 @@ def parse_page(text: str, shown: str) -> PageImport:
         raise DigestError(error(shown, 1, "no article found: no byline (□记者 …), no dateline (本报…讯) and "
                                 "no headline followed by text", "is this a page of newspaper text?",
                                 code="import-no-article"))
-    page = PageImport([build_article(units[head:end], anchor - head, anchors.get(anchor))
-                       for head, anchor, end in spans])
+    page = PageImport([build_article(units[head:end], anchor - head, size, anchors.get(anchor))
+                       for head, anchor, size, end in spans])
     if spans[0][0] > 0:
         first, last = units[0].line, units[spans[0][0] - 1].line
-        page.flags.append(Flag(first, "outside-article", f"lines {first}–{last} come before the first article "
-                               "and were left out", "copy them into an article if they belong to one"))
+        lines = f"lines {first}–{last}" if last > first else f"line {first}"
+        page.flags.append(Flag(first, "outside-article", f"{lines}: text before the first article, left out",
+                               "copy it into an article if it belongs to one"))
     flag_kickers(page)
     flag_moved_passages(page, "\n".join(u.text for u in units))
     flag_traditional(page, units)
@@ -170,30 +171,34 @@ def split_units(text: str) -> list[Unit]:
     return [Unit(n, line.strip(SPACES)) for n, line in enumerate(text.split("\n"), start=1) if line.strip(SPACES)]
 
 
-def article_spans(units: list[Unit], anchors: dict[int, Anchor]) -> list[tuple[int, int, int]]:
-    """(first unit, anchor unit, end) of each article: the headline block above each anchor, up to the next."""
-    starts: list[tuple[int, int]] = []
-    previous = -1
+def article_spans(units: list[Unit], anchors: dict[int, Anchor]) -> list[tuple[int, int, int, int]]:
+    """(first unit, anchor unit, units in the anchor, end) of each article: the headline block above each
+    anchor, up to the next article. A byline line followed by a dateline line is merged into one anchor
+    (in anchors, in place)."""
+    starts: list[list[int]] = []  # [head, anchor, size]
+    boundary = -1  # the last unit of the previous anchor: a headline block never reaches above it
     for i in sorted(anchors):
-        if starts and i == previous + 1 and continues_anchor(anchors[previous], anchors[i]):
-            anchors[previous] = Anchor(anchors[previous].byline, anchors[i].dateline, anchors[i].rest)
-            anchors[i] = None
-            previous = i
+        if starts and i == boundary + 1 and continues_anchor(anchors[starts[-1][1]], anchors[i]):
+            first = anchors[starts[-1][1]]
+            anchors[starts[-1][1]] = Anchor(first.byline, anchors[i].dateline, anchors[i].rest)
+            del anchors[i]
+            starts[-1][2] += 1
+            boundary = i
             continue
         head = i
-        while head - 1 > previous and i - head < HEADER_LINES and is_header_like(units[head - 1].text):
+        while head - 1 > boundary and i - head < HEADER_LINES and is_header_like(units[head - 1].text):
             head -= 1
         kicker = next((k for k in range(head, i) if units[k].text.endswith("—")), head)
-        starts.append((kicker, i))  # a kicker (——) opens the headline block: lines above it are not in it
-        previous = i
+        starts.append([kicker, i, 1])  # a kicker (——) opens the headline block: lines above it are not in it
+        boundary = i
     if not starts:
         head = 0
         while head < len(units) and head < HEADER_LINES and is_header_like(units[head].text):
             head += 1
         if 0 < head < len(units):  # no byline anywhere: one article, if it begins with a headline
-            starts.append((0, head))
+            starts.append([0, head, 0])
     ends = [s[0] for s in starts[1:]] + [len(units)]
-    return [(head, anchor, end) for (head, anchor), end in zip(starts, ends)]
+    return [(head, anchor, size, end) for (head, anchor, size), end in zip(starts, ends)]
 
 
 def continues_anchor(first: Anchor, second: Anchor | None) -> bool:
@@ -285,14 +290,15 @@ def split_dateline(text: str) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- one article
 
-def build_article(units: list[Unit], anchor_at: int, anchor: Anchor | None) -> Article:
-    """An article from its units: headline block, anchor, body (paragraphs rejoined, subheads found)."""
+def build_article(units: list[Unit], anchor_at: int, size: int, anchor: Anchor | None) -> Article:
+    """An article from its units: headline block, anchor (size lines), body (paragraphs rejoined, subheads)."""
     article = Article(units[0].line, units[-1].line)
     assign_headline(article, units[:anchor_at])
-    body = units[anchor_at:]
+    body = units[anchor_at + size:]
     if anchor is not None:
         article.byline, article.dateline = anchor.byline, anchor.dateline
-        body = ([Unit(units[anchor_at].line, anchor.rest)] if anchor.rest else []) + body[1:]
+        if anchor.rest:
+            body.insert(0, Unit(units[anchor_at + size - 1].line, anchor.rest))
     article.paragraphs, article.joins = assemble_body(body)
     take_end_byline(article)
     if not article.title:

@@ -164,6 +164,18 @@ def test_two_datelines():
                                                                           "12月18日,北京举行仪式。")
 
 
+def test_byline_line_then_dateline_line_are_one_article():
+    text = ("青岛日报 第3版\n\n聚焦民生实事——\n青岛新增100所幼儿园\n\n□记者 张三/文 李四/摄\n\n"
+            "本报青岛讯 12月21日,今年全市新增幼儿园100所。\n□记者 赵六\n本报讯 第三条。\n")
+    result = page(text)
+    first, second = result.articles
+    assert (first.kicker, first.title, first.byline, first.dateline) == (
+        "聚焦民生实事——", "青岛新增100所幼儿园", "记者 张三/文 李四/摄", "本报青岛讯")
+    assert [p.text for p in first.paragraphs] == ["12月21日,今年全市新增幼儿园100所。"]
+    assert (second.byline, second.dateline, [p.text for p in second.paragraphs]) == ("记者 赵六", "本报讯", ["第三条。"])
+    assert [(f.code, f.line) for f in result.flags] == [("outside-article", 1)]  # above the kicker: not its headline
+
+
 def test_brief_without_headline_gets_a_placeholder_and_a_flag():
     text = ("标题一\n\n□记者 张三 报道 本报青岛讯 第一篇正文。\n\n□记者 薄克国 报道\n\n"
             "12月16日,金门路街道政务公开“慧客厅”启动,为群众提供服务。\n")

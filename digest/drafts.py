@@ -148,11 +148,16 @@ def render_draft(article: Article, section: str, source: dict | None, page_name:
     if source:
         meta["source"] = source
     meta["draft"] = True
-    lines.append(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10**6,
-                                default_flow_style=None).rstrip("\n"))
+    lines += [f"{key}: {yaml_value(value)}" for key, value in meta.items()]
     lines.append("---")
     body = [("## " if p.subhead else "") + markdown_text(p.text) for p in article.paragraphs]
     return "\n".join(lines) + "\n\n" + "\n\n".join(body) + "\n"
+
+
+def yaml_value(value) -> str:
+    """A value as YAML on one line, quoted by safe_dump wherever YAML would misread it (2020, yes, '#…')."""
+    text = yaml.safe_dump(value, allow_unicode=True, width=10**6, default_flow_style=True, sort_keys=False)
+    return text.rstrip("\n").removesuffix("\n...").rstrip("\n")
 
 
 def flag_text(flag: Flag) -> str:

@@ -226,6 +226,15 @@ def test_slugs_are_short_pinyin():
     assert pinyin_slug("“七帮”项目打造“全民志愿·阳光城阳”") == "qi-bang-xiang-mu-da-zao"
 
 
+@pytest.mark.parametrize("title", ["2020", "yes", "标题: 副题", "#话题", "'引号'", "- 列表", "@某人"])
+def test_draft_front_matter_survives_any_headline(title):
+    from digest.drafts import render_draft
+    from digest.importer import Article, Paragraph
+    text = render_draft(Article(1, 3, title=title, paragraphs=[Paragraph("正文。", [3])]), "economy", None, "p.txt")
+    fm = parse_front_matter(text, "draft")
+    assert fm.problems == [] and fm.meta["title"] == title and fm.meta["draft"] is True
+
+
 def test_markdown_markup_in_newspaper_text_is_escaped():
     assert markdown_text("1. 第一") == "1\\. 第一"
     assert markdown_text("#话题 a*b_c <b>") == "\\#话题 a\\*b\\_c &lt;b>"
@@ -266,6 +275,8 @@ def test_import_writes_drafts_that_build(tmp_path, capsys):
     text = (project / EDITION / "zheng-min-hu-dong-hui-ju.zh.md").read_text(encoding="utf-8")
     assert text.startswith("---\n# Imported from seed-page.txt, lines 9–45")
     assert "#   line 15: this passage" in text and "#   lines 17 and 19: one paragraph broken" in text
+    assert "\ntitle: 政民互动汇聚合力,美好青岛未来可期\nbyline: 本报记者 薄克国\nsection: government\n" \
+        "source: {name: 青岛日报, page: 3, date: 2020-12-21}\ndraft: true\n---\n" in text
     meta = parse_front_matter(text, "draft").meta
     assert meta["draft"] is True and meta["section"] == "government" and meta["byline"] == "本报记者 薄克国"
     assert meta["source"] == {"name": "青岛日报", "page": 3, "date": __import__("datetime").date(2020, 12, 21)}

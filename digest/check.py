@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, describe, load_config
-from .content import Document, LoadedContent, load_content
-from .content import TEXT_KEYS
+from .content import TEXT_KEYS, Document, LoadedContent, load_content
 from .errors import DigestError, Problem, error, sort_key, warning
 from .hanzi import traditional_chars
 from .model import build_site

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, describe, load_config
-from .content import Document, LoadedContent, load_content
+from .content import TEXT_KEYS, Document, LoadedContent, load_content
 from .errors import DigestError, Problem, error, sort_key, warning
+from .hanzi import traditional_chars
 from .incremental import BuildState
 from .model import build_site
 from .pipeline import convert_bodies, find_collisions, plan_specs, static_files
@@ -85,6 +86,7 @@ def run_check(root: Path) -> CheckResult:
     problems += translation_problems(config, groups, loaded.glossary, root)
     problems += length_problems(settings, loaded.documents)
     problems += html_problems(settings, loaded.documents)
+    problems += traditional_problems(loaded.documents)
     findings = sorted({with_line(p, docs) for p in problems}, key=sort_key)
     rows = translation_rows(config, groups)
     return CheckResult(findings, loaded.files_read + 1, rows, config.codes[1:])
@@ -207,7 +209,8 @@ def translation_problems(config: Config, groups: dict, glossary: dict, root: Pat
         for lang in config.codes[1:]:
             translation = versions.get(lang)
             if translation is None:
-                found += missing_translation(original, lang, root)
+                if not original.meta.get("draft"):  # a draft may wait for its translation
+                    found += missing_translation(original, lang, root)
             else:
                 found += status_problems(translation)
                 found += structure_problems(original, translation)
@@ -362,4 +365,24 @@ def html_problems(settings: CheckSettings, documents: list[Document]) -> list[Pr
                     found.append(warning(doc.shown, number, f"raw HTML <{tag}> in the text",
                                          "write it in Markdown, or allow the tag in config.yaml "
                                          "(check: {allow_html: [" + tag + "]})", code="raw-html"))
+    return found
+
+
+# ---------------------------------------------------------------- traditional characters
+
+def traditional_problems(documents: list[Document]) -> list[Problem]:
+    """Characters in traditional form in Chinese text, except those the article accepts in `traditional_ok`."""
+    found = []
+    for doc in documents:
+        if not doc.lang.startswith("zh") or doc.lang.lower() in ("zh-hant", "zh-tw", "zh-hk"):
+            continue
+        accepted = set("".join(doc.meta.get("traditional_ok") or []))
+        texts = [(doc.line_of(key), doc.meta[key]) for key in TEXT_KEYS if isinstance(doc.meta.get(key), str)]
+        texts += list(enumerate(doc.body.split("\n"), start=doc.body_line))
+        for line, text in texts:
+            for char in dict.fromkeys((t.char, t.simplified) for t in traditional_chars(text)):
+                if char[0] not in accepted:
+                    found.append(warning(doc.shown, line, f"{char[0]} is a traditional character; the simplified "
+                                         f"form is {char[1]}", f"write {char[1]}, or accept it in this article with "
+                                         f"`traditional_ok: [{char[0]}]`", code="traditional-char"))
     return found

@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import DigestError
 from .reporting import Progress, print_problems, summary_line
 
-COMMANDS = ("build", "check", "new", "serve", "publish")
+COMMANDS = ("build", "check", "new", "serve", "publish", "import")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
@@ -34,6 +34,7 @@ def make_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", parents=[common], help="create a skeleton article in each language")
     new.add_argument("--edition", required=True, help="edition date, YYYY-MM-DD")
     new.add_argument("--slug", required=True, help="article slug: lowercase ASCII letters, digits and '-'")
+    add_import_parser(sub, common)
     serve = sub.add_parser("serve", parents=[common],
                            help="build, serve the site on this machine, rebuild and reload on every change")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -74,6 +75,17 @@ def add_check_parser(sub, common: argparse.ArgumentParser) -> None:
                        help="print the translation status of every article, per edition")
     check.add_argument("--stamp", metavar="PATH", default=None,
                        help="record in this reviewed translation the hash of its original's text")
+
+
+def add_import_parser(sub, common: argparse.ArgumentParser) -> None:
+    """import: a page of newspaper text into draft articles."""
+    imp = sub.add_parser("import", parents=[common],
+                         help="turn a page of newspaper text into draft articles, with a report of every doubt")
+    imp.add_argument("page", metavar="PAGE.txt", help="the page's text (UTF-8), as extracted from the e-paper or PDF")
+    imp.add_argument("--edition", required=True, help="edition date, YYYY-MM-DD")
+    imp.add_argument("--source-name", default=None, help="name of the newspaper, for `source.name`")
+    imp.add_argument("--page", dest="page_number", type=int, default=None, help="page number, for `source.page`")
+    imp.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +171,29 @@ def cmd_new(args) -> int:
     created = new_article(Path(args.root).resolve(), args.edition, args.slug)
     for path in created:
         print(f"created {path}")
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    """import: draft articles from a page of text, added to the edition's order; the report at the end."""
+    from .drafts import plan_import, write_import
+    from .reporting import import_report
+    try:
+        dt.date.fromisoformat(args.edition)
+    except ValueError:
+        print(f"--edition: '{args.edition}' is not a date YYYY-MM-DD — e.g. --edition 2020-12-21", file=sys.stderr)
+        return EXIT_USAGE
+    root = Path(args.root).resolve()
+    try:
+        plan = plan_import(root, Path(args.page), args.page, args.edition, args.source_name, args.page_number)
+    except DigestError as exc:  # one line each, without the build's "previous site" summary
+        for problem in exc.problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_CONTENT
+    if not args.dry_run:
+        write_import(plan)
+    for line in import_report(plan, args.dry_run):
+        print(line)
     return EXIT_OK
 
 
@@ -251,4 +286,5 @@ def cmd_publish(args) -> int:
     return EXIT_OK
 
 
-COMMAND_FUNCS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "serve": cmd_serve, "publish": cmd_publish}
+COMMAND_FUNCS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "serve": cmd_serve, "publish": cmd_publish,
+                 "import": cmd_import}

@@ -17,8 +17,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TEXT_KEYS = ("title", "kicker", "subtitle", "byline", "dateline", "summary", "title_note")
 ARTICLE_KEYS = frozenset(TEXT_KEYS + ("section", "tags", "source", "date", "updated", "order", "draft",
-                                      "translation", "slug", "aliases", "untranslated"))
-PAGE_KEYS = frozenset(("title", "summary", "slug", "aliases", "draft", "translation", "order"))
+                                      "translation", "slug", "aliases", "untranslated", "traditional_ok"))
+PAGE_KEYS = frozenset(("title", "summary", "slug", "aliases", "draft", "translation", "order", "traditional_ok"))
 # Not about language: written once in the original, inherited by translations (SPEC §2).
 INHERITED_KEYS = ("section", "tags", "source", "date", "updated", "order", "draft", "untranslated")
 SOURCE_KEYS = ("name", "date", "page", "url")
@@ -272,6 +272,12 @@ def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
                      f"{key}: 2020-12-21T08:00:00+08:00")
             else:
                 meta[key] = value
+    if "traditional_ok" in meta:
+        accepted = meta["traditional_ok"]
+        if isinstance(accepted, str):
+            meta["traditional_ok"] = accepted = [accepted]
+        if not isinstance(accepted, list) or not all(isinstance(c, str) for c in accepted):
+            fail("traditional_ok", "`traditional_ok` should be a list of characters", "e.g. traditional_ok: [動]")
     if "aliases" in meta:
         aliases = meta["aliases"]
         if isinstance(aliases, str):

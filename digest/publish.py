@@ -7,7 +7,6 @@ stops the publish with a message (fails closed) rather than a warning.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field

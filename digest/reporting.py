@@ -124,3 +124,30 @@ def print_translation_report(rows: list, languages: tuple, fmt: str = "text", st
             print(f"  {row.stem:<{width}}  {states}", file=stream)
             for lang, changes in row.stale.items():
                 print(f"  {'':<{width}}    {lang} since review: {'; '.join(changes)}", file=stream)
+
+
+# ---------------------------------------------------------------- import
+
+def import_report(plan, dry_run: bool) -> list[str]:
+    """What import wrote (or would write), every point to review with its page line, and a summary."""
+    verb = "would write" if dry_run else "wrote"
+    lines = [f"{verb} {d.shown}  (lines {d.article.start}–{d.article.end})  {d.article.title}" for d in plan.drafts]
+    if plan.edition_text is not None:
+        lines.append(f"{'would add' if dry_run else 'added'} {plural(len(plan.added), 'slug')} to `order:` in "
+                     f"{plan.folder_shown}/edition.yaml")
+    review = [(f.line, "", f) for f in plan.page.flags]
+    review += [(f.line, d.slug, f) for d in plan.drafts for f in d.article.flags]
+    if review:
+        lines.append(f"To review ({len(review)}; also written at the top of each draft):")
+    for line, slug, flag in sorted(review, key=lambda r: (r[0], r[1])):
+        where = f" [{slug}]" if slug else ""
+        hint = f" — {flag.hint}" if flag.hint else ""
+        lines.append(f"{plan.page_shown}:{line}:{where} {flag.message}{hint}")
+    joins = sum(len(d.article.joins) for d in plan.drafts)
+    subheads = sum(p.subhead for d in plan.drafts for p in d.article.paragraphs)
+    lines.append(f"{'would import' if dry_run else 'imported'} {plural(len(plan.drafts), 'article')} as drafts "
+                 f"into {plan.folder_shown}/: {plural(joins, 'broken paragraph')} rejoined, "
+                 f"{plural(subheads, 'subhead')}, {plural(len(review), 'point')} to review; every draft has "
+                 f"section: {plan.section} (the first in config.yaml) until you set it"
+                 + (" — nothing was written (--dry-run)" if dry_run else ""))
+    return lines

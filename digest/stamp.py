@@ -5,9 +5,7 @@ every other byte of the file as it was, verified by parsing it again, written at
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from .config import load_config
@@ -16,6 +14,7 @@ from .errors import DigestError, error
 from .frontmatter import parse_front_matter
 from .sources import decode_text, relative
 from .translations import source_hash
+from .writer import write_atomic
 
 FENCES = ("---", "...")
 SOURCE_HASH_RE = re.compile(r"(source_hash\s*:\s*)(\"[^\"]*\"|'[^']*'|[^,}#\r\n]*[^,}#\s])")
@@ -47,7 +46,7 @@ def stamp_translation(root: Path, target: str) -> tuple[str, str]:
     data = path.read_bytes()
     new = stamped_bytes(data, doc, value, shown)
     if new != data:
-        write_atomically(path, new)
+        write_atomic(path, new, durable=True)
     return shown, value
 
 
@@ -136,20 +135,3 @@ def parse(data: bytes, shown: str):
     if problem:
         raise DigestError(problem)
     return parse_front_matter(text, shown)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace a file's bytes through a temporary file in the same folder, keeping its mode."""
-    mode = path.stat().st_mode
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-

@@ -114,14 +114,33 @@ def stage_bytes(path: Path, data: bytes, durable: bool = False) -> str:
 
 
 def write_atomic(path: Path, data: bytes, durable: bool = False) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename."""
+    """Write a file whole or not at all: a temporary file beside it, then a rename (keeping its mode)."""
     tmp = stage_bytes(path, data, durable)
     try:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create a file whole or not at all, never replacing one: a staged file, then a hard link (which
+    refuses an existing name, even one made a moment ago by someone else)."""
+    tmp = stage_bytes(path, data, durable=True)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create, then the bytes
+            with open(path, "xb") as handle:
+                handle.write(data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def commit_staged(out: Path, staged: dict[str, str], report: WriteReport) -> None:

@@ -1,0 +1,393 @@
+"""`python build.py import`: a page of newspaper text becomes draft articles; layout damage repaired or flagged."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, make_project, run_cli
+from digest import cli
+from digest.check import run_check
+from digest.drafts import add_to_order, markdown_text, pinyin_slug
+from digest.errors import DigestError
+from digest.frontmatter import parse_front_matter
+from digest.importer import PLACEHOLDER, apply_fixes, parse_anchor, parse_page
+
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
+SEED = FIXTURES / "seed-page.txt"
+CURATED = ROOT / "content" / "editions" / "2020-12-21"
+EDITION = "content/editions/2020-12-21"
+
+
+def load_report_script():
+    """scripts/import_report.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("import_report", ROOT / "scripts" / "import_report.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["import_report"] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def scratch(tmp_path: Path) -> Path:
+    """An empty project with the repository's config, templates and static files."""
+    project = tmp_path / "project"
+    (project / "content").mkdir(parents=True)
+    shutil.copy(ROOT / "config.yaml", project / "config.yaml")
+    for name in ("templates", "static"):
+        shutil.copytree(ROOT / name, project / name)
+    return project
+
+
+def run_import(project: Path, page: Path, *args: str, capsys=None) -> tuple[int, str, str]:
+    """cli.main in-process; (exit code, stdout, stderr)."""
+    code = cli.main(["--root", str(project), "import", str(page), "--edition", "2020-12-21", *args])
+    out, err = capsys.readouterr() if capsys else ("", "")
+    return code, out, err
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file below folder with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def page(text: str):
+    """parse_page of a small fixture text."""
+    return parse_page(text, "page.txt")
+
+
+# ---------------------------------------------------------------- the seed page, measured
+
+def test_seed_page_figures():
+    report = load_report_script().compare(SEED, CURATED, "2020-12-21")
+    rows = {row.curated: row for row in report.rows}
+    assert report.drafts == len(rows) == 10
+    assert sum(r.split for r in report.rows) == 10, "articles split at the right place"
+    assert sum(r.byline for r in report.rows) == 10 and sum(r.dateline for r in report.rows) == 10
+    assert report.rejoins_expected == [(17, 19), (135, 137), (147, 149), (159, 161)]
+    assert report.rejoins_done == report.rejoins_expected, "broken paragraphs rejoined: 4 of 4"
+    assert report.moved_expected == [15] and report.moved_flagged == [15], "the moved passage in 三民 flagged"
+    for column in ("kicker", "title", "subheads", "body"):
+        assert all(getattr(r, column) for r in report.rows), column
+    assert "moved-passage@15" in rows["sanmin-activity.zh.md"].flags
+    assert "kicker-elsewhere@3" in rows["sanmin-activity.zh.md"].flags
+    assert "kicker-elsewhere@3" in rows["sco-russia-center.zh.md"].flags
+    assert rows["jinmenlu-gov-lounge.zh.md"].flags == ["no-headline@49"]
+    assert rows["rcep-qingdao-base.zh.md"].flags == ["traditional-char@63"]
+    assert sum(len(r.flags) for r in report.rows) == 5
+
+
+def test_seed_report_script_exits_0(capsys):
+    assert load_report_script().main([]) == 0
+    assert "bodies identical after the flagged fixes: 10 of 10" in capsys.readouterr().out
+
+
+def test_seed_flags_name_both_lines_and_the_fix():
+    result = parse_page(SEED.read_text(encoding="utf-8"), "seed.txt")
+    sanmin = next(a for a in result.articles if a.byline == "本报记者 薄克国")
+    moved = next(f for f in sanmin.flags if f.code == "moved-passage")
+    assert moved.line == 15 and "line 45" in moved.message and "来画" in moved.message
+    assert moved.hint == "move lines 15–19 after line 45 and join the two paragraphs"
+    sco = result.articles[0]
+    assert sco.kicker == "2020年青岛“三民”活动创新求变——" and sco.title == "上合示范区 “俄罗斯中心”启动"
+    fixed = apply_fixes(result)
+    assert fixed.articles[0].kicker == "" and fixed.articles[1].kicker == sco.kicker
+    assert fixed.articles[1].paragraphs[-1].text.endswith("从而汇聚起“爱青岛,让青岛更美好”的强大合力。")
+
+
+# ---------------------------------------------------------------- one rule each
+
+def test_broken_paragraph_is_rejoined():
+    result = page("标题一\n\n□记者 张三 报道\n\n这种形式对于\n\n青岛“双招双引”有很大的推动作用。\n\n第二段。\n")
+    article = result.articles[0]
+    assert [p.text for p in article.paragraphs] == ["这种形式对于青岛“双招双引”有很大的推动作用。", "第二段。"]
+    assert article.joins == [(5, 7)]
+
+
+def test_broken_word_is_rejoined():
+    text = "标题一\n\n□记者 张三 报道\n\n企业争相“触网”的热情空前高\n\n涨。数据显示,产值平均增幅20%以上。\n"
+    article = page(text).articles[0]
+    assert [p.text for p in article.paragraphs] == ["企业争相“触网”的热情空前高涨。数据显示,产值平均增幅20%以上。"]
+
+
+def test_kicker_title_subtitle_and_subheads():
+    text = ("聚焦民生实事——\n\n青岛新增100所幼儿园\n\n——学前教育普惠率达到90%\n\n□本报记者 张三\n\n"
+            "第一段。\n\n扩大供给\n\n第二段。\n")
+    article = page(text).articles[0]
+    assert (article.kicker, article.title, article.subtitle) == ("聚焦民生实事——", "青岛新增100所幼儿园",
+                                                                 "——学前教育普惠率达到90%")
+    assert [(p.text, p.subhead) for p in article.paragraphs] == [("第一段。", False), ("扩大供给", True),
+                                                                  ("第二段。", False)]
+
+
+def test_two_plain_headline_lines_are_kicker_and_title():
+    article = page("持续增长背后有何“秘诀”?\n\n即墨区领跑工业互联网\n\n□本报记者 张三\n\n正文。\n").articles[0]
+    assert (article.kicker, article.title) == ("持续增长背后有何“秘诀”?", "即墨区领跑工业互联网")
+
+
+def test_kicker_that_belongs_to_the_next_headline_is_flagged():
+    text = ("冬季供暖保障创新求变——\n\n某中心启动\n\n□记者 张三 报道 本报北京电 12月18日,某中心启动仪式在北京举行。\n\n"
+            "暖气进万家,市民过暖冬\n\n□本报记者 李四\n\n今年冬季供暖保障工作创新求变,全市供暖面积增加。\n\n"
+            "供暖保障部门表示,冬季供暖一切正常。\n")
+    result = page(text)
+    assert [f.code for f in result.articles[0].flags] == ["kicker-elsewhere"]
+    assert [(f.code, f.line) for f in result.articles[1].flags] == [("kicker-elsewhere", 1)]
+    assert apply_fixes(result).articles[1].kicker == "冬季供暖保障创新求变——"
+
+
+@pytest.mark.parametrize("line, byline, dateline, rest", [
+    ("□记者 白晓 通讯员 李颖慧 报道 本报北京电 12月18日,中国—上海合作组织", "记者 白晓 通讯员 李颖慧", "本报北京电",
+     "12月18日,中国—上海合作组织"),
+    ("□本报记者 薄克国", "本报记者 薄克国", "", ""),
+    ("□记者 薄克国 报道", "记者 薄克国", "", ""),
+    ("本报记者 李媛 本报通讯员 安迪 赵昌东", "本报记者 李媛 本报通讯员 安迪 赵昌东", "", ""),
+    ("通讯员 王五 报道 本报青岛讯 青岛市财政局加大监管力度。", "通讯员 王五", "本报青岛讯", "青岛市财政局加大监管力度。"),
+    ("本报莱西讯 莱西市夏格庄镇农民葛群修", "", "本报莱西讯", "莱西市夏格庄镇农民葛群修"),
+])
+def test_bylines_and_datelines(line, byline, dateline, rest):
+    assert parse_anchor(line) == type(parse_anchor(line))(byline, dateline, rest)
+
+
+@pytest.mark.parametrize("line", ["记者手记", "记者们都来了。", "本报电子版今天上线。", "12月16日,某街道启动。"])
+def test_not_bylines(line):
+    assert parse_anchor(line) is None
+
+
+def test_two_datelines():
+    text = ("标题一\n\n□记者 张三 报道 本报青岛讯 12月19日,青岛举行活动。\n\n"
+            "标题二\n\n□记者 李四 报道\n\n本报北京电 12月18日,北京举行仪式。\n")
+    first, second = page(text).articles
+    assert (first.dateline, first.paragraphs[0].text) == ("本报青岛讯", "12月19日,青岛举行活动。")
+    assert (second.byline, second.dateline, second.paragraphs[0].text) == ("记者 李四", "本报北京电",
+                                                                          "12月18日,北京举行仪式。")
+
+
+def test_byline_line_then_dateline_line_are_one_article():
+    text = ("青岛日报 第3版\n\n聚焦民生实事——\n青岛新增100所幼儿园\n\n□记者 张三/文 李四/摄\n\n"
+            "本报青岛讯 12月21日,今年全市新增幼儿园100所。\n□记者 赵六\n本报讯 第三条。\n")
+    result = page(text)
+    first, second = result.articles
+    assert (first.kicker, first.title, first.byline, first.dateline) == (
+        "聚焦民生实事——", "青岛新增100所幼儿园", "记者 张三/文 李四/摄", "本报青岛讯")
+    assert [p.text for p in first.paragraphs] == ["12月21日,今年全市新增幼儿园100所。"]
+    assert (second.byline, second.dateline, [p.text for p in second.paragraphs]) == ("记者 赵六", "本报讯", ["第三条。"])
+    assert [(f.code, f.line) for f in result.flags] == [("outside-article", 1)]  # above the kicker: not its headline
+
+
+def test_brief_without_headline_gets_a_placeholder_and_a_flag():
+    text = ("标题一\n\n□记者 张三 报道 本报青岛讯 第一篇正文。\n\n□记者 薄克国 报道\n\n"
+            "12月16日,金门路街道政务公开“慧客厅”启动,为群众提供服务。\n")
+    brief = page(text).articles[1]
+    assert brief.title == PLACEHOLDER + "金门路街道政务公开“慧客厅”启动"
+    assert brief.title_note == "editor's headline"
+    assert [(f.code, f.line) for f in brief.flags] == [("no-headline", 5)]
+
+
+def test_traditional_character_is_flagged_with_line_and_simplified_form():
+    article = page("标题一\n\n□记者 张三 报道\n\n为什么青岛的動作如此迅速?乾隆年间的事。\n").articles[0]
+    [flag] = article.flags
+    assert (flag.code, flag.line) == ("traditional-char", 5)
+    assert flag.message.startswith("動 is a traditional character") and "write 动" in flag.hint
+
+
+def test_passage_moved_away_from_its_paragraph_is_flagged_not_moved():
+    text = ("标题一\n\n□本报记者 张三\n\n第一段。\n\n公司在落户过程中感受到了高效配合。\n\n小标题\n\n"
+            "来青投资的来画公司总经理表示,作为一家深圳企业,来画\n")
+    result = page(text)
+    article = result.articles[0]
+    [flag] = article.flags
+    assert (flag.code, flag.line) == ("moved-passage", 7)
+    assert article.paragraphs[1].text.startswith("公司在落户")  # left where the page printed it
+    fixed = apply_fixes(result).articles[0]
+    assert fixed.paragraphs[-1].text.endswith("深圳企业,来画公司在落户过程中感受到了高效配合。")
+
+
+def test_unfinished_paragraph_with_nothing_to_continue_it_is_flagged():
+    article = page("标题一\n\n□本报记者 张三\n\n第一段。\n\n这是一段没有结束的文字,它停在\n").articles[0]
+    assert [(f.code, f.line) for f in article.flags] == [("unfinished-paragraph", 7)]
+
+
+def test_text_before_the_first_article_is_flagged():
+    result = page("青岛日报 第3版。\n\n标题一\n\n□本报记者 张三\n\n正文。\n")
+    assert [(f.code, f.line) for f in result.flags] == [("outside-article", 1)]
+
+
+def test_page_without_any_article_is_an_error():
+    with pytest.raises(DigestError) as caught:
+        page("这是一段话。\n\n这是另一段话。\n")
+    assert caught.value.problems[0].code == "import-no-article"
+
+
+def test_slugs_are_short_pinyin():
+    assert pinyin_slug("上合示范区 “俄罗斯中心”启动") == "shang-he-shi-fan-qu"
+    assert pinyin_slug("借力RCEP东风,“青岛力量”乘势而上") == "jie-li-rcep-dong-feng"
+    assert pinyin_slug("“七帮”项目打造“全民志愿·阳光城阳”") == "qi-bang-xiang-mu-da-zao"
+
+
+@pytest.mark.parametrize("title", ["2020", "yes", "标题: 副题", "#话题", "'引号'", "- 列表", "@某人"])
+def test_draft_front_matter_survives_any_headline(title):
+    from digest.drafts import render_draft
+    from digest.importer import Article, Paragraph
+    text = render_draft(Article(1, 3, title=title, paragraphs=[Paragraph("正文。", [3])]), "economy", None, "p.txt")
+    fm = parse_front_matter(text, "draft")
+    assert fm.problems == [] and fm.meta["title"] == title and fm.meta["draft"] is True
+
+
+def test_markdown_markup_in_newspaper_text_is_escaped():
+    assert markdown_text("1. 第一") == "1\\. 第一"
+    assert markdown_text("#话题 a*b_c <b>") == "\\#话题 a\\*b\\_c &lt;b>"
+    assert markdown_text("“7+3”云述职") == "“7+3”云述职"
+
+
+# ---------------------------------------------------------------- edition.yaml
+
+def test_order_is_extended_and_the_rest_of_edition_yaml_kept():
+    text = ("# the editor's comment\ntitle: {zh: 标题, en: Title}\norder:\n  - old-one   # lead story\n"
+            "  - old-two\nlead: {zh: 导读, en: Lead}\n")
+    new, added = add_to_order(text, ["new-a", "old-two", "new-b"], "edition.yaml")
+    assert added == ["new-a", "new-b"]
+    assert new == ("# the editor's comment\ntitle: {zh: 标题, en: Title}\norder:\n  - old-one   # lead story\n"
+                   "  - old-two\n  - new-a\n  - new-b\nlead: {zh: 导读, en: Lead}\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("order: [a, b]  # keep\n", "order: [a, b, c]  # keep\n"),
+    ("order: []\n", "order: [c]\n"),
+    ("title: {zh: 标题, en: Title}", "title: {zh: 标题, en: Title}\norder:\n  - c\n"),
+    (None, "order:\n  - c\n"),
+])
+def test_order_in_other_shapes(text, expected):
+    assert add_to_order(text, ["c"], "edition.yaml")[0] == expected
+
+
+# ---------------------------------------------------------------- the command
+
+def test_import_writes_drafts_that_build(tmp_path, capsys):
+    project = scratch(tmp_path)
+    code, out, err = run_import(project, SEED, "--source-name", "青岛日报", "--page", "3", capsys=capsys)
+    assert (code, err) == (0, "")
+    drafts = sorted((project / EDITION).glob("*.zh.md"))
+    assert len(drafts) == 10
+    assert "To review (5;" in out and out.rstrip().splitlines()[-1].startswith("imported 10 articles as drafts")
+    assert f"{SEED}:15: [zheng-min-hu-dong-hui-ju] this passage (lines 15–19" in out
+    text = (project / EDITION / "zheng-min-hu-dong-hui-ju.zh.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n# Imported from seed-page.txt, lines 9–45")
+    assert "#   line 15: this passage" in text and "#   lines 17 and 19: one paragraph broken" in text
+    assert "\ntitle: 政民互动汇聚合力,美好青岛未来可期\nbyline: 本报记者 薄克国\nsection: government\n" \
+        "source: {name: 青岛日报, page: 3, date: 2020-12-21}\ndraft: true\n---\n" in text
+    meta = parse_front_matter(text, "draft").meta
+    assert meta["draft"] is True and meta["section"] == "government" and meta["byline"] == "本报记者 薄克国"
+    assert meta["source"] == {"name": "青岛日报", "page": 3, "date": __import__("datetime").date(2020, 12, 21)}
+    order = (project / EDITION / "edition.yaml").read_text(encoding="utf-8")
+    assert order.startswith("order:\n  - shang-he-shi-fan-qu\n  - zheng-min-hu-dong-hui-ju\n")
+    result = run_check(project)
+    assert [p.format() for p in result.findings if p.level == "error"] == []
+    assert {p.code for p in result.findings} == {"traditional-char"}  # drafts may wait for their translation
+    done = run_cli(project, "build", "--drafts", "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out/zh/editions/2020-12-21/zheng-min-hu-dong-hui-ju/index.html").is_file()
+    page_html = (tmp_path / "out/zh/editions/2020-12-21/qing-dao-shi-shi-nan-qu/index.html").read_text("utf-8")
+    assert PLACEHOLDER in page_html
+
+
+def test_import_twice_refuses_to_overwrite(tmp_path, capsys):
+    project = scratch(tmp_path)
+    assert run_import(project, SEED, capsys=capsys)[0] == 0
+    before = files_under(project / "content")
+    code, out, err = run_import(project, SEED, capsys=capsys)
+    assert code == 1 and out == ""
+    assert "zheng-min-hu-dong-hui-ju.zh.md: already exists: import never overwrites a file" in err
+    assert files_under(project / "content") == before
+
+
+def test_dry_run_writes_nothing(tmp_path, capsys):
+    project = scratch(tmp_path)
+    code, out, _ = run_import(project, SEED, "--dry-run", capsys=capsys)
+    assert code == 0 and f"would write {EDITION}/shang-he-shi-fan-qu.zh.md" in out
+    assert "nothing was written (--dry-run)" in out
+    assert files_under(project / "content") == {}
+
+
+def test_import_into_an_edition_keeps_its_edition_yaml(tmp_path, capsys):
+    project = make_project(tmp_path)  # the basic fixture: 2020-12-21 has an edition.yaml with an order
+    edition_yaml = project / EDITION / "edition.yaml"
+    old = edition_yaml.read_text(encoding="utf-8")
+    assert run_import(project, SEED, capsys=capsys)[0] == 0
+    new = edition_yaml.read_text(encoding="utf-8")
+    assert old.endswith("order: [rcep-base, volunteers]\n")
+    assert new == old.replace("volunteers]", "volunteers, shang-he-shi-fan-qu, zheng-min-hu-dong-hui-ju, "
+                              "qing-dao-shi-shi-nan-qu, jie-li-rcep-dong-feng, qing-dao-jia-da-cai-zheng, "
+                              "qing-dao-lao-shan-qu-chuang, qi-bang-xiang-mu-da-zao, qing-dao-xi-hai-an-xin, "
+                              "lai-xi-ren-cai-pei-zhi, qing-dao-ji-mo-qu-ling]")
+    assert run_cli(project, "build", "--drafts", "--out", str(tmp_path / "out")).returncode == 0
+
+
+def test_file_that_is_not_utf8_is_refused(tmp_path, capsys):
+    project = scratch(tmp_path)
+    bad = tmp_path / "gbk.txt"
+    bad.write_bytes("标题\n\n□记者 张三 报道\n\n正文。\n".encode("gb18030"))
+    code, out, err = run_import(project, bad, capsys=capsys)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "is not UTF-8" in err and "iconv" in err
+    assert files_under(project / "content") == {}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the page is empty"),
+    ("\n  \n\u3000\n", "the page is empty"),
+    ("这是一段话。\n\n这是另一段话。\n", "no article found"),
+])
+def test_empty_page_or_no_article_is_refused(tmp_path, capsys, text, message):
+    project = scratch(tmp_path)
+    source = tmp_path / "page.txt"
+    source.write_text(text, encoding="utf-8")
+    code, out, err = run_import(project, source, capsys=capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1 and message in err
+    assert files_under(project / "content") == {}
+
+
+def test_bad_edition_date_is_a_usage_error(tmp_path, capsys):
+    project = scratch(tmp_path)
+    code = cli.main(["--root", str(project), "import", str(SEED), "--edition", "2020-13-01"])
+    assert code == 2 and "--edition" in capsys.readouterr().err
+
+
+def test_missing_page_file_is_refused(tmp_path, capsys):
+    code, _, err = run_import(scratch(tmp_path), tmp_path / "nope.txt", capsys=capsys)
+    assert code == 1 and "cannot read the page" in err
+
+
+# ---------------------------------------------------------------- check: traditional characters
+
+def traditional_findings(tmp_path: Path, zh_front: str, body: str) -> list:
+    project = make_project(tmp_path, "check-clean", files={
+        "content/editions/2020-12-21/good.zh.md": f"---\ntitle: 好文章\nsection: economy\ntags: [rcep]\n{zh_front}"
+                                                  f"---\n\n{body}\n"})
+    return [p for p in run_check(project).findings if p.code == "traditional-char"]
+
+
+def test_check_warns_about_a_traditional_character(tmp_path):
+    found = traditional_findings(tmp_path, "kicker: 青島\n", "为什么青岛的動作如此迅速?\n\n乾隆年间,著名的事。")
+    assert [(p.path, p.line, p.level) for p in found] == [
+        ("content/editions/2020-12-21/good.zh.md", 5, "warning"),
+        ("content/editions/2020-12-21/good.zh.md", 8, "warning")]
+    assert found[1].message == "動 is a traditional character; the simplified form is 动"
+    assert found[1].hint == "write 动, or accept it in this article with `traditional_ok: [動]`"
+
+
+def test_check_accepts_the_characters_an_article_lists(tmp_path):
+    for n, accepted in enumerate(("traditional_ok: [動]\n", "traditional_ok: 動\n")):
+        assert traditional_findings(tmp_path / str(n), accepted, "为什么青岛的動作如此迅速?") == []
+
+
+def test_check_refuses_a_traditional_ok_that_is_not_a_list(tmp_path):
+    project = make_project(tmp_path, "check-clean", files={
+        "content/editions/2020-12-21/good.zh.md": "---\ntitle: 好\nsection: economy\ntraditional_ok: {a: 1}\n---\n\n正文。\n"})
+    assert any(p.line == 4 and "traditional_ok" in p.message for p in run_check(project).findings)
+
+
+def test_repository_content_is_clean():
+    done = run_cli(ROOT, "check")
+    assert done.returncode == 0 and done.stdout.endswith("0 errors, 0 warnings in 26 files\n"), done.stdout

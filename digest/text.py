@@ -5,11 +5,12 @@ import html as htmllib
 import math
 import re
 
-from .markdown import CJK_CHAR_RE
+from .markdown import CJK, CJK_CHAR_RE
 
 PARAGRAPH_RE = re.compile(r"<p>(.*?)</p>", re.S)
 TAG_RE = re.compile(r"<[^>]+>")
 FOOTNOTE_REF_RE = re.compile(r"<sup[^>]*>.*?</sup>", re.S)
+CJK_RUN_RE = re.compile(f"[{CJK}]+")
 WORD_RE = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.-][A-Za-z0-9\u00c0-\u024f]+)*")
 CJK_SENTENCE_END = "。！？!?"
 CHARS_PER_MINUTE = 500  # Chinese, the rate of the Chinese curriculum standard
@@ -37,8 +38,8 @@ def is_cjk_text(text: str) -> bool:
 
 def reading_minutes(text: str) -> int:
     """Minutes to read: CJK characters at 500 a minute plus other words at 230 a minute, at least 1."""
-    cjk = len(CJK_CHAR_RE.findall(text))
-    words = len(WORD_RE.findall(text))
+    cjk = len(text) - len(CJK_RUN_RE.sub("", text))  # counted without a list of every character
+    words = WORD_RE.subn("", text)[1]
     return max(1, math.ceil(cjk / CHARS_PER_MINUTE + words / WORDS_PER_MINUTE))
 
 

@@ -97,10 +97,13 @@ def stage_file(out: Path, rel: str, data: bytes) -> str | None:
 def stage_bytes(path: Path, data: bytes, durable: bool = False) -> str:
     """A temporary file beside path holding data (flushed to disk when durable)."""
     folder = str(path.parent)
-    os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f"{STAGED_PREFIX}{os.getpid()}-{path.name}")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except FileNotFoundError:  # a new folder: made only then, not checked before every file
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:

@@ -5,14 +5,16 @@
 
 For each size N it generates the corpus with ../shared/bench/gen_corpus.py (seed 42), writes
 our project (bench/make_corpus_site.py) and a Hugo site (../shared/bench/peers/hugo/write_site.py),
-then, run after run, alternates: our cold build, Hugo's cold build, our no-change rebuild,
-Hugo's no-change rebuild — so both meet the same machine load. Each figure is the whole
+then, run after run, alternates: our cold build (no output, no cache), Hugo's cold build, our
+no-change rebuild, Hugo's no-change rebuild, then ours after editing one article and after adding
+a 10-article edition (compared with Hugo's rebuild) — so both meet the same machine load. Each figure is the whole
 process from outside: wall time, and peak RSS of the largest single process (os.wait4).
 Prints a Markdown table of medians (min-max) with our time as a ratio of Hugo's.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import statistics
@@ -74,22 +76,69 @@ def count_html(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.html"))
 
 
-def measure(size: int, runs: int, work: Path, hugo_bin: str) -> list[dict]:
-    """Alternate our builds and Hugo's, `runs` times; return one row per (tool, kind)."""
+def edit_one(project: Path, run: int) -> None:
+    """Change one article's body (a different sentence each run), as an editor's save would."""
+    folder = sorted((project / "content" / "editions").iterdir())[len(list((project / "content" / "editions")
+                                                                        .iterdir())) // 2]
+    article = sorted(folder.glob("*.zh.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.rstrip("\n").rsplit("\n\n[bench edit", 1)[0] + f"\n\n[bench edit {run}]\n",
+                       encoding="utf-8")
+
+
+def add_edition(project: Path, run: int) -> Path:
+    """A new edition of 10 articles (copies of the newest edition's, retitled), dated after every other."""
+    editions = sorted((project / "content" / "editions").iterdir())
+    source = editions[-1] if not editions[-1].name.startswith("2099") else editions[-2]
+    folder = project / "content" / "editions" / f"2099-01-{run + 1:02d}"
+    folder.mkdir()
+    for n, path in enumerate(sorted(source.glob("*.md"))[:20]):
+        text = path.read_text(encoding="utf-8").replace("title: ", f"title: Bench {run}-{n} ", 1)
+        (folder / path.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def tree_digest(folder: Path) -> str:
+    """One hash of every file's path and bytes, dotfiles included (determinism check)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def folder_mib(folder: Path) -> float:
+    """Size of a folder's files in MiB."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def measure(size: int, runs: int, work: Path, hugo_bin: str, extra: bool) -> tuple[list[dict], dict]:
+    """Alternate our builds and Hugo's, `runs` times; return one row per (tool, kind) and facts."""
     ours, hugo = prepare(size, work)
     trash = work / ".trash"
     build = [sys.executable, str(REPO / "build.py"), "--root", str(ours), "build", "--quiet"]
     hugo_cmd = [hugo_bin, "--source", str(hugo), "--quiet", "--cacheDir", str(hugo / ".hugo_cache")]
     samples: dict[tuple, list] = {}
-    for _ in range(runs):
+    digests = []
+    for run in range(runs):
         move_away(ours / "site", trash)
+        move_away(ours / ".cache", trash)  # cold: no output and no cache
         samples.setdefault(("ours", "cold"), []).append(run_once(build))
+        digests.append(tree_digest(ours / "site"))
         for name in ("public", "resources", ".hugo_cache"):
             move_away(hugo / name, trash)
         samples.setdefault(("hugo", "cold"), []).append(run_once(hugo_cmd))
-        samples.setdefault(("ours", "rebuild"), []).append(run_once(build))
-        samples.setdefault(("hugo", "rebuild"), []).append(run_once(hugo_cmd))
+        samples.setdefault(("ours", "no change"), []).append(run_once(build))
+        samples.setdefault(("hugo", "no change"), []).append(run_once(hugo_cmd))
+        if extra:
+            edit_one(ours, run)
+            samples.setdefault(("ours", "one article edited"), []).append(run_once(build))
+            added = add_edition(ours, run)
+            samples.setdefault(("ours", "10-article edition added"), []).append(run_once(build))
+            shutil.rmtree(added)
+            run_once(build)  # back to the corpus (not timed)
         shutil.rmtree(trash, ignore_errors=True)
+    facts = {"cache_mib": folder_mib(ours / ".cache"), "site_mib": folder_mib(ours / "site"),
+             "identical": len(set(digests)) == 1, "dotfiles": sorted(p.name for p in (ours / "site").rglob(".*"))}
     pages = {"ours": count_html(ours / "site"), "hugo": count_html(hugo / "public")}
     rows = []
     for (tool, kind), values in samples.items():
@@ -97,10 +146,10 @@ def measure(size: int, runs: int, work: Path, hugo_bin: str) -> list[dict]:
         rows.append({"n": size, "tool": tool, "kind": kind, "runs": len(values),
                      "wall": statistics.median(walls), "min": min(walls), "max": max(walls),
                      "peak": statistics.median(v["peak_mib"] for v in values), "pages": pages[tool]})
-    for row in rows:
-        hugo_row = next(r for r in rows if r["tool"] == "hugo" and r["kind"] == row["kind"])
-        row["ratio"] = row["wall"] / hugo_row["wall"]
-    return rows
+    hugo_walls = {r["kind"]: r["wall"] for r in rows if r["tool"] == "hugo"}
+    for row in rows:  # edits are compared with Hugo's rebuild, which is what Hugo does after any change
+        row["ratio"] = row["wall"] / hugo_walls.get(row["kind"], hugo_walls["no change"])
+    return rows, facts
 
 
 def table(rows: list[dict]) -> str:
@@ -119,15 +168,20 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", default=str(REPO / "bench" / "work"))
+    parser.add_argument("--no-edits", action="store_true", help="skip the one-article and new-edition builds")
     args = parser.parse_args()
     work = Path(args.out).resolve()
     work.mkdir(parents=True, exist_ok=True)
     hugo_bin = hugo_binary()
-    rows = []
+    rows, notes = [], []
     for size in args.sizes:
-        rows += measure(size, args.runs, work, hugo_bin)
-        print(table(rows), flush=True)
-    (work / "results.md").write_text(table(rows) + "\n", encoding="utf-8")
+        found, facts = measure(size, args.runs, work, hugo_bin, not args.no_edits)
+        rows += found
+        notes.append(f"N={size}: cache folder {facts['cache_mib']:.0f} MiB, site {facts['site_mib']:.0f} MiB; "
+                     f"cold builds byte-identical (dotfiles included): {'yes' if facts['identical'] else 'NO'}; "
+                     f"dotfiles in the output: {facts['dotfiles'] or 'none'}")
+        print(table(rows) + "\n\n" + "\n".join(notes), flush=True)
+    (work / "results.md").write_text(table(rows) + "\n\n" + "\n".join(notes) + "\n", encoding="utf-8")
     return 0
 
 

@@ -29,8 +29,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def start_server(project: Path) -> tuple[subprocess.Popen, list[str]]:
-    """Start `build.py serve --port 0`; return the process and its growing list of output lines."""
+def start_server(project: Path) -> tuple[subprocess.Popen, list[str], Path]:
+    """Start `build.py serve --port 0`; return the process, its growing list of output lines, its folder."""
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(project), "serve", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
     lines: list[str] = []
@@ -40,7 +40,8 @@ def start_server(project: Path) -> tuple[subprocess.Popen, list[str]]:
         if proc.poll() is not None or time.monotonic() > deadline:
             raise SystemExit("the server did not start:\n" + "\n".join(lines))
         time.sleep(0.05)
-    return proc, lines
+    started = next(line for line in lines if line.startswith("serving "))
+    return proc, lines, Path(re.match(r"serving (.+) on http", started).group(1))
 
 
 def articles(project: Path) -> list[Path]:
@@ -48,9 +49,9 @@ def articles(project: Path) -> list[Path]:
     return sorted((project / "content" / "editions").glob("*/*.zh.md"))
 
 
-def page_of(project: Path, article: Path) -> Path:
+def page_of(out: Path, article: Path) -> Path:
     """The output file of an article's Chinese page (slug = file stem, as in generated corpora)."""
-    return project / "site" / "zh" / "editions" / article.parent.name / article.name[:-6] / "index.html"
+    return out / "zh" / "editions" / article.parent.name / article.name[:-6] / "index.html"
 
 
 def save_atomically(path: Path, text: str) -> None:
@@ -60,11 +61,11 @@ def save_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def measure_edit(project: Path, article: Path, marker: str, timeout: float = 120) -> float:
+def measure_edit(out: Path, article: Path, marker: str, timeout: float = 120) -> float:
     """Save one edit; return the seconds until the page on disk shows it."""
     text = article.read_text(encoding="utf-8")
     body_at = text.index("---", 3) + 3
-    page = page_of(project, article)
+    page = page_of(out, article)
     started = time.perf_counter()
     save_atomically(article, text[:body_at] + f"\n\n{marker}\n" + text[body_at:])
     while time.perf_counter() - started < timeout:
@@ -85,11 +86,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
-        shutil.copytree(args.project, project, ignore=shutil.ignore_patterns("site", ".git", "tests", "bench"))
+        shutil.copytree(args.project, project, ignore=shutil.ignore_patterns("site", ".cache", ".git", "tests", "bench"))
         started = time.perf_counter()
         subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "-q"], check=True)
         print(f"cold build: {time.perf_counter() - started:.1f} s")
-        proc, lines = start_server(project)
+        proc, lines, out = start_server(project)
         try:
             time.sleep(1.0)
             pool = articles(project)
@@ -97,7 +98,7 @@ def main() -> None:
             times = []
             for i in range(args.edits):
                 article = pool[(i * step + len(pool) // 2) % len(pool)]
-                times.append(measure_edit(project, article, f"BENCH-EDIT-{i}-{time.time_ns()}"))
+                times.append(measure_edit(out, article, f"BENCH-EDIT-{i}-{time.time_ns()}"))
                 time.sleep(0.3)  # let the server settle (and write its log line) between edits
             rebuilds = [float(m.group(1)) for line in lines if (m := re.search(r"rebuild done in ([\d.]+) s", line))]
         finally:

@@ -53,6 +53,7 @@ class Cache:
         """Open (or create) the file and check that it is a cache of this format."""
         db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         try:
+            db.execute("PRAGMA journal_mode=WAL")  # commits without waiting for the disk; a kill still loses nothing
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, sum TEXT, value TEXT, "
@@ -151,12 +152,14 @@ class Cache:
             db.execute("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
         self.guarded(drop, None)
 
-    def prune(self, kind: str, live) -> None:
-        """Delete entries of kind whose key is not in live (content that no longer exists)."""
+    def prune(self, kind: str, live, gone=None) -> None:
+        """Delete entries of kind whose key is not in live (content that no longer exists), or just those in gone."""
         live = set(live)
 
         def drop(db):
-            stale = [(kind, k) for (k,) in db.execute("SELECT key FROM entries WHERE kind = ?", (kind,)) if k not in live]
+            keys = gone if gone is not None else [k for (k,) in db.execute("SELECT key FROM entries WHERE kind = ?",
+                                                                          (kind,))]
+            stale = [(kind, k) for k in keys if k not in live]
             if stale:
                 with transaction(db):
                     db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)

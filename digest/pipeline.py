@@ -1,6 +1,7 @@
 """build(): the recipe, one call per stage. Nothing is written until the whole site is rendered."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import multiprocessing
@@ -58,10 +59,11 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     started = time.perf_counter()
     root, out = root.resolve(), out.expanduser().resolve()
     progress = progress or (lambda stage: None)
-    state = state if state is not None else BuildState()
+    own = state is None
+    state = BuildState() if own else state
     config, problems = load_config(root, base_url)
     cache = open_cache(state, cache_dir or default_cache_dir(root))
-    with output_lock(cache.folder, out):
+    with output_lock(cache.folder, out), closing_after(cache, own):
         record = output_record(state, cache, out)
         check_output_dir(out, root, known=record is not None)
         start_build(state, config, drafts, changed)
@@ -117,6 +119,16 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         state.prints = {path: state.prints[path] for path in record["pages"]}  # forget pages that are gone
     result.seconds = time.perf_counter() - started
     return result
+
+
+@contextlib.contextmanager
+def closing_after(cache: Cache, close: bool):
+    """Close the cache after a build that no one will continue (a state kept warm keeps it open)."""
+    try:
+        yield
+    finally:
+        if close:
+            cache.close()
 
 
 def open_cache(state: BuildState, folder: Path) -> Cache:
@@ -229,10 +241,14 @@ def save_caches(state: BuildState, cache: Cache, loaded) -> None:
     live = (frozenset(loaded.digests), frozenset(d.body_hash for d in loaded.documents))
     if live != state.live:
         files, bodies = live
-        cache.prune("parsed", files)
-        cache.prune("derived", bodies)
-        cache.prune("html", bodies)
-        cache.prune("output", [key for key in cache.keys("output") if os.path.isdir(key)])
+        # what the last build of this state had and this one has not; everything, the first time
+        gone_files, gone_bodies = (None, None) if state.live is None else (state.live[0] - files,
+                                                                           state.live[1] - bodies)
+        cache.prune("parsed", files, gone_files)
+        cache.prune("derived", bodies, gone_bodies)
+        cache.prune("html", bodies, gone_bodies)
+        if state.live is None:
+            cache.prune("output", [key for key in cache.keys("output") if os.path.isdir(key)])
         for kind, keep in (("parsed", files), ("derived", bodies)):
             values = state.parsed if kind == "parsed" else state.derived
             for key in [k for k in values if k not in keep]:

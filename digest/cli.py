@@ -27,6 +27,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default=None, help="override base_url from config.yaml")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--clean", action="store_true", help="ignore caches and render every page again")
+    build.add_argument("--no-search", dest="search", action="store_false",
+                       help="no search: skip the search index, page and box (config.yaml: search: false)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
     add_check_parser(sub, common)
@@ -40,6 +42,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--out", default=None, help="output folder (default: site/)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     serve.add_argument("--open", action="store_true", help="open the site in your web browser")
+    serve.add_argument("--no-search", dest="search", action="store_false",
+                       help="no search index, page or box in the preview")
     publish = sub.add_parser("publish", parents=[common], help="build from scratch, then commit the site to a git branch")
     publish.add_argument("--branch", default=None, help="branch to publish to (default: gh-pages, or config.yaml's "
                          "publish.branch)")
@@ -107,7 +111,8 @@ def cmd_build(args) -> int:
     out = Path(args.out) if args.out else root / "site"
     progress = Progress(enabled=sys.stderr.isatty() and not args.quiet, verbose=args.verbose)
     try:
-        result = build(root, out, base_url=args.base_url, drafts=args.drafts, clean=args.clean, progress=progress)
+        result = build(root, out, base_url=args.base_url, drafts=args.drafts, clean=args.clean, progress=progress,
+                       search=args.search)
     finally:
         progress.done()
     if result.warnings and not args.quiet:

@@ -21,6 +21,7 @@ from .markdown import convert
 from .model import build_site
 from .pages import make_specs
 from .render import PageSpec, render_page, spec_fingerprint, template_problem
+from .search import SearchResult, bundle_files, cache_folder, index_site
 from .sitemap import sitemap_specs
 from .sources import walk_files
 from .text import excerpt, plain_text, reading_minutes
@@ -42,6 +43,7 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     site: object = None
+    search: SearchResult | None = None  # None: no search index this build (search off, or left to serve)
 
     @property
     def total_pages(self) -> int:
@@ -50,16 +52,17 @@ class BuildResult:
 
 def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = False, clean: bool = False,
           progress=None, workers: int | None = None, memo: BuildMemo | None = None,
-          changed: set | None = None) -> BuildResult:
+          changed: set | None = None, search: bool | None = None) -> BuildResult:
     """Build the site from root into out; raise DigestError (and write nothing) on any error.
 
     memo and changed (the files changed since the last build) come from the preview server: the
-    build then reuses what the last one left in memory (see incremental.py).
+    build then reuses what the last one left in memory (see incremental.py). search=False is
+    --no-search (no search page, box or index); the preview server indexes in the background.
     """
     started = time.perf_counter()
     root, out = root.resolve(), out.expanduser().resolve()
     progress = progress or (lambda stage: None)
-    config, problems = load_config(root, base_url)
+    config, problems = load_config(root, base_url, search=False if search is False else None)
     check_output_dir(out, root)
     if memo is not None:
         start_build(memo, config, drafts, changed)
@@ -115,11 +118,17 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         if spec.path.endswith("/") or spec.path.endswith(".html") or spec.path == "":
             result.pages[spec.lang] = result.pages.get(spec.lang, 0) + 1
     keep = write_output(out, specs, rendered, static, result.report)
+    if config.search:
+        keep |= bundle_files(out)  # search.py writes and cleans the index itself
     incremental = memo is not None and memo.keep is not None
     if incremental:
         remove_files(out, stale_files(out, memo.keep, keep), result.report)
     else:
         remove_stale(out, keep, result.report)
+    if config.search and memo is None:  # after the stale pages are gone: they must not be indexed
+        progress("indexing for search")
+        result.search = index_site(out, config.codes, cache_folder(root), result.report)
+        keep = {rel for rel in keep if not rel.startswith(urls.PAGEFIND)} | result.search.files
     result.warnings = [p for p in problems if p.level == "warning"]
     # serve's rebuilds keep the caches in memory: on disk they are only a head start for the next build
     caches = {} if incremental else state_caches(out, meta_cache, loaded, html, bodies, clean, todo, memo)
@@ -328,7 +337,7 @@ def common_context(site, bodies: dict) -> dict:
         "hreflangs": {lang.code: lang.hreflang for lang in cfg.languages},
         "lang_names": {lang.code: lang.name for lang in cfg.languages},
         "nav_pages": nav_pages, "bodies": bodies, "fragments": {}, "timezone": cfg.timezone,
-        "latest_edition": site.editions[0].date if site.editions else None,
+        "latest_edition": site.editions[0].date if site.editions else None, "search": cfg.search,
     }
 
 

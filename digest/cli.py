@@ -174,7 +174,7 @@ def cmd_serve(args) -> int:
         print(f"--port {args.port}: cannot listen on {args.host}:{args.port} ({exc.strerror}) — "
               "choose another port, e.g. --port 8001", file=sys.stderr)
         return EXIT_USAGE
-    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts)
+    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts, search=args.search)
     watcher = Watcher([root / "content", root / "templates", root / "static", root / "config.yaml"])
     server = PreviewServer(out, rebuild, watcher, sockets, args.host, log=lambda line: print(line, flush=True))
     server.build_once(set())
@@ -190,16 +190,25 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
-def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool):
-    """The rebuild callable handed to the preview server: build, print, return the error lines."""
+def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, search: bool = True):
+    """The rebuild callable handed to the preview server: build, print, return the error lines.
+
+    The search index is made in the background after a good rebuild (debounced), so that it never
+    delays the reload of the edited page.
+    """
     from .incremental import BuildMemo
     from .pipeline import build
+    from .search import BackgroundIndexer, cache_folder, index_site
     memo = BuildMemo()
     rebuilds: list = []
+    languages: list = []  # of the last good build, for the indexer
+    indexer = BackgroundIndexer(lambda: index_site(out, languages, cache_folder(root)),
+                                log=lambda line: print(line, flush=True))
 
     def rebuild(changed: set) -> list[str]:
         try:
-            result = build(root, out, base_url=base_url, drafts=drafts, memo=memo, changed=changed or None)
+            result = build(root, out, base_url=base_url, drafts=drafts, memo=memo, changed=changed or None,
+                           search=False if not search else None)
         except DigestError as exc:
             print_problems(exc.problems)
             return [p.format() for p in exc.problems if p.level == "error"]
@@ -208,6 +217,9 @@ def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool):
         if result.warnings:
             print_problems(result.warnings)
         print(summary_line(result), flush=True)
+        if result.site is not None and result.site.config.search:
+            languages[:] = result.site.config.codes
+            indexer.request()
         return []
     return rebuild
 

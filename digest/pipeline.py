@@ -127,7 +127,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         remove_stale(out, keep, result.report)
     if config.search and memo is None:  # after the stale pages are gone: they must not be indexed
         progress("indexing for search")
-        result.search = index_site(out, config.codes, cache_folder(root), result.report)
+        result.search = index_site(out, config.codes, None if clean else cache_folder(root), result.report)
         keep = {rel for rel in keep if not rel.startswith(urls.PAGEFIND)} | result.search.files
     result.warnings = [p for p in problems if p.level == "warning"]
     # serve's rebuilds keep the caches in memory: on disk they are only a head start for the next build

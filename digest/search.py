@@ -118,9 +118,11 @@ def index_fits(out: Path, record: dict, key: str) -> bool:
     return True
 
 
-def index_site(out: Path, languages: Iterable[str], cache_dir: Path, report: WriteReport | None = None) -> SearchResult:
+def index_site(out: Path, languages: Iterable[str], cache_dir: Path | None,
+               report: WriteReport | None = None) -> SearchResult:
     """Index the article pages written in out, unless the index in out was made from the same pages.
 
+    cache_dir None (build --clean, publish) neither reads nor keeps a record: Pagefind always runs.
     report (the build's) counts the index files written and unchanged.
     """
     report = report if report is not None else WriteReport()
@@ -129,8 +131,8 @@ def index_site(out: Path, languages: Iterable[str], cache_dir: Path, report: Wri
     languages = tuple(languages)
     pages = article_pages(out, languages)
     key = index_key(pages, languages)
-    where = record_path(cache_dir, out)
-    record = read_record(where)
+    where = record_path(cache_dir, out) if cache_dir is not None else None
+    record = read_record(where) if where is not None else {}
     if index_fits(out, record, key):
         report.unchanged += len(record["files"])
         return SearchResult(files=set(record["files"]), pages=record.get("pages", {}), sizes=record.get("sizes", {}),
@@ -144,11 +146,21 @@ def index_site(out: Path, languages: Iterable[str], cache_dir: Path, report: Wri
             bundle.mkdir()  # no article: no index (the search page says search is unavailable)
         result = install_bundle(out, bundle, report)
     result.seconds = time.perf_counter() - started
-    sizes = {rel: os.stat(out / rel).st_size for rel in sorted(result.files)}
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(where, json.dumps({"version": RECORD_VERSION, "key": key, "files": sizes, "pages": result.pages,
-                                    "sizes": result.sizes}, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    if where is not None:
+        sizes = {rel: os.stat(out / rel).st_size for rel in sorted(result.files)}
+        forget_gone_outputs(cache_dir)
+        write_atomic(where, json.dumps({"version": RECORD_VERSION, "key": key, "files": sizes, "out": str(out),
+                                        "pages": result.pages, "sizes": result.sizes},
+                                       sort_keys=True, ensure_ascii=False).encode("utf-8"))
     return result
+
+
+def forget_gone_outputs(cache_dir: Path) -> None:
+    """Delete the records of output folders that no longer exist (temporary ones, old --out folders)."""
+    for path in cache_dir.glob("search-*.json"):
+        gone = read_record(path).get("out")
+        if gone and not os.path.isdir(gone):
+            path.unlink(missing_ok=True)
 
 
 def pagefind_executable() -> str:

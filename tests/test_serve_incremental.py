@@ -21,9 +21,9 @@ ARTICLE = "content/editions/2020-12-21/rcep-base.en.md"
 
 
 def tree(out: Path) -> dict[str, bytes]:
-    """Every output file but the build's own state."""
+    """Every output file but the build's own state and the search index (serve makes it in the background)."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and ".digest" not in p.relative_to(out).parts}
+            if p.is_file() and ".digest" not in p.relative_to(out).parts and p.relative_to(out).parts[0] != "pagefind"}
 
 
 class Session:

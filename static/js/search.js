@@ -123,7 +123,8 @@ async function run() {
   status.textContent = strings.loading;
   let pagefind;
   try {
-    pagefind = await import(`${root}pagefind/pagefind.js`);
+    // an import is resolved against this script's address, not the page's: make it absolute first
+    pagefind = await import(new URL(`${root}pagefind/pagefind.js`, document.baseURI).href);
     await pagefind.options({ baseUrl: "/", excerptLength: 40 });
   } catch (error) {
     status.textContent = strings.error;

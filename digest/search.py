@@ -234,10 +234,11 @@ def remove_old_files(out: Path, keep: set, report: WriteReport) -> None:
 
 def bundle_files(out: Path) -> set[str]:
     """The index files now in the output (so that the build's stale-file remover leaves them alone)."""
-    folder = out / BUNDLE
-    if not folder.is_dir():
-        return set()
-    return {p.relative_to(out).as_posix() for p in folder.rglob("*") if p.is_file()}
+    found = set()
+    for current, _, files in os.walk(out / BUNDLE):  # os.walk ignores a folder removed meanwhile (serve)
+        rel = os.path.relpath(current, out).replace(os.sep, "/")
+        found.update(f"{rel}/{name}" for name in files)
+    return found
 
 
 # Determinism. Pagefind writes its filter files and the filter list of each language's meta file in

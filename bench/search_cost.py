@@ -24,7 +24,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import REPO, move_away, prepare, run_once  # noqa: E402
 
-QUERIES = {"zh": "青岛", "en": "Qingdao"}
+QUERIES = {"zh": "青岛", "en": "district"}  # words the generated corpus holds (it has no "Qingdao" in English bodies)
 
 
 def index_sizes(out: Path) -> dict:
@@ -41,15 +41,21 @@ def index_sizes(out: Path) -> dict:
     return sizes
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """A plain static server, silent."""
+class LoggingHandler(http.server.SimpleHTTPRequestHandler):
+    """A plain static server that notes every path it was asked for (in `self.asked`), silently."""
+
+    asked: list = []
+
+    def do_GET(self):  # noqa: N802 - the standard library's name
+        self.asked.append(self.path.split("?")[0])
+        super().do_GET()
 
     def log_message(self, *args):
         pass
 
 
 def first_query_bytes(out: Path) -> dict:
-    """Bytes fetched from /pagefind/ by the first query on each language's search page."""
+    """Bytes of the files under /pagefind/ that the first query on each language's search page asked for."""
     from playwright.sync_api import sync_playwright
     host = out.parent / "host"
     host.mkdir(exist_ok=True)
@@ -57,7 +63,9 @@ def first_query_bytes(out: Path) -> dict:
     if link.is_symlink():
         link.unlink()
     link.symlink_to(out)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(host)))
+    asked: list = []
+    handler = type("Handler", (LoggingHandler,), {"asked": asked})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(host)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/digest/"
     found = {}
@@ -67,16 +75,16 @@ def first_query_bytes(out: Path) -> dict:
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync"])
             for lang, query in QUERIES.items():
+                asked.clear()
                 page = browser.new_page()
-                fetched = []
-                page.on("response", lambda r, fetched=fetched: fetched.append(r) if "/pagefind/" in r.url else None)
                 page.goto(f"{base}{lang}/search/?q={quote(query)}")
-                page.wait_for_selector(".search-result", timeout=60000)
-                page.wait_for_load_state("networkidle")
-                sizes = {r.url.rsplit("/", 1)[-1]: len(r.body()) for r in fetched}
+                page.wait_for_function("document.querySelectorAll('.search-result').length > 0", timeout=120000)
+                page.wait_for_timeout(500)
+                files = sorted({path.removeprefix("/digest/") for path in asked if "/pagefind/" in path})
+                sizes = {rel: (out / rel).stat().st_size for rel in files}
                 found[lang] = {"query": query, "bytes": sum(sizes.values()), "files": len(sizes),
-                               "of_which_code": sum(v for k, v in sizes.items() if k == "pagefind.js"
-                                                    or k.startswith("wasm."))}
+                               "of_which_code": sum(v for k, v in sizes.items() if k.endswith("pagefind.js")
+                                                    or "/wasm." in k)}
                 page.close()
             browser.close()
     finally:

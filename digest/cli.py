@@ -28,6 +28,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--clean", action="store_true", help="render every page again (caches still give Markdown)")
     build.add_argument("--cache-dir", default=None, help="where build state and caches live (default: .cache/digest/)")
+    build.add_argument("--no-search", dest="search", action="store_false",
+                       help="no search: skip the search index, page and box (config.yaml: search: false)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.add_argument("-v", "--verbose", action="store_true", help="print each stage with its time")
     add_check_parser(sub, common)
@@ -44,6 +46,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cache-dir", default=None, help="where build state and caches live (default: .cache/digest/)")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     serve.add_argument("--open", action="store_true", help="open the site in your web browser")
+    serve.add_argument("--no-search", dest="search", action="store_false",
+                       help="no search index, page or box in the preview")
     publish = sub.add_parser("publish", parents=[common], help="build from scratch, then commit the site to a git branch")
     publish.add_argument("--branch", default=None, help="branch to publish to (default: gh-pages, or config.yaml's "
                          "publish.branch)")
@@ -123,7 +127,7 @@ def cmd_build(args) -> int:
     progress = Progress(enabled=sys.stderr.isatty() and not args.quiet, verbose=args.verbose)
     try:
         result = build(root, out, base_url=args.base_url, drafts=args.drafts, clean=args.clean, progress=progress,
-                       cache_dir=cache_dir(root, args))
+                       cache_dir=cache_dir(root, args), search=args.search)
     finally:
         progress.done()
     if result.warnings and not args.quiet:
@@ -215,7 +219,7 @@ def cmd_serve(args) -> int:
         return EXIT_USAGE
     cache = cache_dir(root, args)
     out = Path(args.out).resolve() if args.out else cache / "preview" / str(port)
-    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts, cache)
+    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts, cache, search=args.search)
     watcher = Watcher([root / "content", root / "templates", root / "static", root / "config.yaml"])
     if watcher.polling:
         print(f"note: watching files by polling ({watcher.fallback_reason or 'DIGEST_WATCH_POLL is set'})",
@@ -236,20 +240,28 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
-def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: Path | None = None):
+def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: Path | None = None,
+                    search: bool = True):
     """The rebuild callable handed to the preview server: build, print, return the error lines.
 
-    The same engine as `build`, kept warm: one BuildState for the whole session.
+    The same engine as `build`, kept warm: one BuildState for the whole session. The search index
+    is made in the background after a good rebuild (debounced), so it never delays the reload.
     """
+    from .cache import default_cache_dir
     from .incremental import BuildState
     from .pipeline import build
+    from .search import BackgroundIndexer
     state = BuildState()
+    cache = cache or default_cache_dir(root)
     rebuilds: list = []
+    languages: list = []  # of the last good build, for the indexer
+    indexer = BackgroundIndexer(lambda: locked_index(out, languages, cache),
+                                log=lambda line: print(line, flush=True))
 
     def rebuild(changed: set) -> list[str]:
         try:
             result = build(root, out, base_url=base_url, drafts=drafts, state=state, changed=changed or None,
-                           cache_dir=cache)
+                           cache_dir=cache, search=False if not search else None, index_search=False)
         except DigestError as exc:
             print_problems(exc.problems)
             return [p.format() for p in exc.problems if p.level == "error"]
@@ -258,8 +270,19 @@ def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: P
         if result.warnings:
             print_problems(result.warnings)
         print(summary_line(result), flush=True)
+        if result.site is not None and result.site.config.search:
+            languages[:] = result.site.config.codes
+            indexer.request()
         return []
     return rebuild
+
+
+def locked_index(out: Path, languages: list, cache: Path):
+    """Index the preview for search, holding the folder like a build does (never while one writes)."""
+    from .search import index_site
+    from .writer import output_lock
+    with output_lock(cache, out):
+        return index_site(out, languages, cache)
 
 
 def settle_memory(rebuilds: list) -> None:

@@ -34,6 +34,7 @@ OPTIONS = {
     "cname": "custom domain written to CNAME when publishing",
     "publish": "publishing settings: {branch, remote, max_delete_share}",
     "check": "proofreading limits: {title_max, summary_max, allow_html}",
+    "search": "build the search index and show the search box and page (default true; build --no-search skips it)",
 }
 
 
@@ -65,6 +66,7 @@ class Config:
     cname: str | None
     raw: dict
     sitemap_limit: int = 50000
+    search: bool = True
 
     @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
@@ -86,8 +88,12 @@ class Config:
         return ZoneInfo(self.timezone)
 
 
-def load_config(root: Path, base_url: str | None = None) -> tuple[Config, list[Problem]]:
-    """Read and validate config.yaml; raise DigestError listing every problem."""
+def load_config(root: Path, base_url: str | None = None, search: bool | None = None) -> tuple[Config, list[Problem]]:
+    """Read and validate config.yaml; raise DigestError listing every problem.
+
+    base_url and search override the file's settings (command-line options); they go into `raw` too,
+    so that every fingerprint of the site sees them.
+    """
     path = root / "config.yaml"
     shown = "config.yaml"
     if not path.is_file():
@@ -106,6 +112,8 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[Config, list[P
                                 "write `key: value` lines, e.g. `base_url: https://example.org/`", code="config"))
     if base_url is not None:
         data = {**data, "base_url": base_url}
+    if search is not None:
+        data = {**data, "search": search}
     checker = ConfigChecker(shown, parsed.key_lines)
     config = checker.build(root, data)
     if checker.errors():
@@ -158,6 +166,7 @@ class ConfigChecker:
             cname=self.text(data, "cname", default=None),
             raw=data,
             sitemap_limit=self.bounded_int(data, "sitemap_limit", 50000, 50000),
+            search=self.boolean(data, "search", True),
         )
 
     def text(self, data: dict, key: str, default: str | None) -> str | None:
@@ -173,6 +182,14 @@ class ConfigChecker:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             self.fail(key, f"expected a whole number of at least 1, got {describe(value)}", f"e.g. {key}: {default}")
+            return default
+        return value
+
+    def boolean(self, data: dict, key: str, default: bool) -> bool:
+        """A yes/no setting: true or false."""
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"expected true or false, got {describe(value)}", f"e.g. {key}: {str(default).lower()}")
             return default
         return value
 

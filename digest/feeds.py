@@ -6,7 +6,7 @@ import os
 from operator import attrgetter
 
 from . import urls
-from .model import Article, Site
+from .model import Site
 from .pages import resolved_links
 from .render import PageSpec
 

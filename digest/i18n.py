@@ -29,6 +29,13 @@ STRINGS = {
         "redirect": "此页已移至新地址", "redirect_link": "前往新页面",
         "section_label": "栏目", "published": "发布", "updated": "更新", "breadcrumb": "位置",
         "footer": "内容由编辑精选整理；英文译文由人工翻译。", "feed": "订阅",
+        "search": "搜索", "search_site": "全站搜索", "search_label": "搜索文章", "search_button": "搜索",
+        "search_intro": "在全部往期的中文文章中查找人名、地名和政策。",
+        "search_all_sections": "全部栏目", "search_nojs": "搜索需要 JavaScript。您的浏览器未启用 JavaScript，"
+        "请按以下方式浏览全部文章：", "search_empty": "请输入要查找的词语。", "search_loading": "正在搜索……",
+        "search_found": "找到 {n} 篇文章。", "search_partial": "已显示 {n} 篇文章，还有更多结果。",
+        "search_none": "没有找到包含“{q}”的文章。", "search_more": "显示更多结果",
+        "search_error": "搜索暂时无法使用。请按往期、栏目或标签浏览。", "search_edition": "{date}期",
     },
     "en": {
         "skip": "Skip to content", "home": "Home", "editions": "Editions", "edition": "Edition",
@@ -53,6 +60,15 @@ STRINGS = {
         "redirect": "This page has moved", "redirect_link": "Go to the new page",
         "section_label": "Section", "published": "Published", "updated": "Updated", "breadcrumb": "Breadcrumb",
         "footer": "Articles curated by our editors; English translations made by hand.", "feed": "Feed",
+        "search": "Search", "search_site": "Site search", "search_label": "Search articles",
+        "search_button": "Search", "search_intro": "Find names, places and policies in the English articles "
+        "of every edition.", "search_all_sections": "All sections",
+        "search_nojs": "Search needs JavaScript, which is turned off in your browser. You can still browse "
+        "every article:", "search_empty": "Type a word to search for.", "search_loading": "Searching…",
+        "search_found": "{n} articles found.", "search_partial": "Showing {n} articles; there are more.",
+        "search_none": "No articles contain “{q}”.", "search_more": "Show more results",
+        "search_error": "Search is not available right now. Browse by edition, section or tag instead.",
+        "search_edition": "Edition of {date}",
     },
 }
 

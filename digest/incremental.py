@@ -70,7 +70,7 @@ def relative_parts(path: str, folder: Path) -> tuple | None:
 
 def start_build(memo: BuildState, config: Config, drafts: bool, changed: set | None) -> None:
     """Forget what depends on the settings when they changed (or nothing is known about what changed)."""
-    key = (repr(sorted(config.raw.items(), key=str)), config.base_url, drafts)
+    key = (repr(sorted(config.raw.items(), key=str)), config.base_url, config.search, drafts)
     if changed is None or memo.config_key != key or str(config.root / "config.yaml") in changed:
         memo.forget()
         memo.config_key = key

@@ -101,6 +101,8 @@ def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[Pag
         specs += section_specs(site, lang, reuse, fresh)
         specs += tag_specs(site, lang, reuse, fresh)
         specs.append(archive_spec(site, lang, tuple(outlines.values())))
+        if cfg.search:
+            specs.append(search_spec(site, lang))
     specs += page_specs(site, derived)
     specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
     specs += alias_specs(site, specs)
@@ -295,6 +297,11 @@ def archive_spec(site: Site, lang: str, outlines: tuple) -> PageSpec:
         months[-1]["editions"].append(edition)
     return PageSpec(urls.archive(lang), "archive.html", lang, {"months": months},
                     alternates=every_lang(site, urls.archive))
+
+
+def search_spec(site: Site, lang: str) -> PageSpec:
+    """The search page of a language: a form, and results drawn by static/js/search.js from the index."""
+    return PageSpec(urls.search(lang), "search.html", lang, {}, alternates=every_lang(site, urls.search))
 
 
 def page_specs(site: Site, derived: dict) -> list[PageSpec]:

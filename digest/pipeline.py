@@ -23,6 +23,7 @@ from .markdown import convert
 from .model import build_site
 from .pages import make_specs
 from .render import PageSpec, render_page, spec_fingerprint, template_problem
+from .search import SearchResult, bundle_files, index_site
 from .sitemap import sitemap_specs
 from .sources import walk_files
 from .text import excerpt, plain_text, reading_minutes
@@ -42,6 +43,7 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     site: object = None
+    search: SearchResult | None = None  # None: no search index this build (search off, or left to serve)
 
     @property
     def total_pages(self) -> int:
@@ -50,18 +52,21 @@ class BuildResult:
 
 def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = False, clean: bool = False,
           progress=None, workers: int | None = None, state: BuildState | None = None,
-          changed: set | None = None, cache_dir: Path | None = None) -> BuildResult:
+          changed: set | None = None, cache_dir: Path | None = None, search: bool | None = None,
+          index_search: bool = True) -> BuildResult:
     """Build the site from root into out; raise DigestError (and change nothing in out) on any error.
 
     state: what the last build of this process left (the preview server keeps it); a new one
     otherwise. changed: the files known to have changed since that build, or None to find out.
+    search=False is --no-search (no search page, box or index); index_search=False leaves the
+    index to the caller (the preview server makes it in the background).
     """
     started = time.perf_counter()
     root, out = root.resolve(), out.expanduser().resolve()
     progress = progress or (lambda stage: None)
     own = state is None
     state = BuildState() if own else state
-    config, problems = load_config(root, base_url)
+    config, problems = load_config(root, base_url, search=False if search is False else None)
     cache = open_cache(state, cache_dir or default_cache_dir(root))
     with output_lock(cache.folder, out), closing_after(cache, own):
         record = output_record(state, cache, out)
@@ -106,7 +111,13 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         commit_staged(out, staged, result.report)
         keep = {urls.output_file(spec.path) for spec in specs} | set(static)
         result.report.unchanged = len(keep) - result.report.written
+        if config.search:
+            keep |= bundle_files(out)  # search.py writes and cleans the index itself
         remove_stale(out, before, keep, result.report)
+        if config.search and index_search:  # after the stale pages are gone: they must not be indexed
+            progress("indexing for search")
+            result.search = index_site(out, config.codes, None if clean else cache.folder, result.report)
+            keep = {rel for rel in keep if not rel.startswith(urls.PAGEFIND)} | result.search.files
         result.pages = page_counts(specs)
         result.warnings = [p for p in problems if p.level == "warning"]
         record = {"pages": {spec.path: spec.fp for spec in specs}, "stamp": stamp,
@@ -297,8 +308,8 @@ def input_stamp(root: Path, config, drafts: bool, dates: dict, state: BuildState
     The content hashes are kept for the load stage, which then reads only new files again.
     """
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, drafts, sorted(dates.items()),
-                        os.environ.get("SOURCE_DATE_EPOCH"))).encode())
+    digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, config.search, drafts,
+                        sorted(dates.items()), os.environ.get("SOURCE_DATE_EPOCH"))).encode())
     hashes = {}
     for folder in (root / "content", root / "templates", root / "static", Path(__file__).parent):
         for path in walk_files(folder):
@@ -404,7 +415,7 @@ def common_context(site, bodies: dict) -> dict:
         "hreflangs": {lang.code: lang.hreflang for lang in cfg.languages},
         "lang_names": {lang.code: lang.name for lang in cfg.languages},
         "nav_pages": nav_pages, "bodies": bodies, "fragments": {}, "timezone": cfg.timezone,
-        "latest_edition": site.editions[0].date if site.editions else None,
+        "latest_edition": site.editions[0].date if site.editions else None, "search": cfg.search,
     }
 
 

@@ -51,8 +51,13 @@ def summary_line(result) -> str:
     """built 1,234 pages (zh 620, en 614): 12 written, 1,222 unchanged, 3 removed in 2.4 s"""
     langs = ", ".join(f"{lang} {n:,}" for lang, n in result.pages.items())
     report = result.report
-    return (f"built {result.total_pages:,} pages ({langs}): {report.written:,} written, "
+    line = (f"built {result.total_pages:,} pages ({langs}): {report.written:,} written, "
             f"{report.unchanged:,} unchanged, {report.removed:,} removed in {result.seconds:.1f} s")
+    search = getattr(result, "search", None)
+    if search is not None and search.indexed:
+        counts = ", ".join(f"{lang} {n:,}" for lang, n in sorted(search.pages.items()))
+        line += f"; search index of {sum(search.pages.values()):,} articles ({counts}) in {search.seconds:.1f} s"
+    return line
 
 
 # ---------------------------------------------------------------- check

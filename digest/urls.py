@@ -52,6 +52,14 @@ def archive(lang: str) -> str:
     return f"{lang}/archive/"
 
 
+def search(lang: str) -> str:
+    """A language's search page (its index is in PAGEFIND)."""
+    return f"{lang}/search/"
+
+
+PAGEFIND = "pagefind/"  # the search index of every language, as Pagefind writes it
+
+
 def page(lang: str, slug: str) -> str:
     """A standalone page."""
     return f"{lang}/{slug}/"
@@ -104,4 +112,4 @@ def absolute(base_url: str, path: str) -> str:
     return urljoin(base_url, path)
 
 
-RESERVED_PAGE_SLUGS = frozenset({"editions", "sections", "tags", "archive", "page", "feed.xml", "feed.json"})
+RESERVED_PAGE_SLUGS = frozenset({"editions", "sections", "tags", "archive", "page", "search", "feed.xml", "feed.json"})

@@ -21,8 +21,9 @@ ARTICLE = "content/editions/2020-12-21/rcep-base.en.md"
 
 
 def tree(out: Path) -> dict[str, bytes]:
-    """Every output file, dotfiles included (the build's state lives in the cache folder)."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every output file, dotfiles included, but the search index (serve makes it in the background)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.relative_to(out).parts[0] != "pagefind"}
 
 
 class Session:

@@ -1,0 +1,426 @@
+"""Search: a Pagefind index of the article pages, one per language, kept in out/pagefind/.
+
+Pagefind (pinned, see PAGEFIND_VERSION and README "Search") reads the written article pages,
+which mark what it indexes with data-pagefind-* attributes (templates/article.html). It writes
+into a temporary folder; the bundle is made deterministic (canonical_bundle) and then installed
+into the output: new content-named files first, the entry file last, old files removed after —
+so a failed run leaves the last index whole, and a reader never meets half of one.
+
+Whether Pagefind must run at all is decided by a key of the article pages' names, sizes and
+modification times (the writer rewrites a page only when its bytes change), kept with the list of
+files it made in the project's cache folder, never in the output.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import urls
+from .errors import DigestError, error
+from .cache import Cache
+from .writer import WriteReport, commit_staged, discard_staged, remove_stale, stage_file
+
+PAGEFIND_VERSION = "1.4.0"
+BUNDLE = urls.PAGEFIND.rstrip("/")
+ENTRY = "pagefind-entry.json"
+SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the CBOR of each (gzipped) index file
+WANTED_DIRS = ("index", "fragment", "filter")  # what the search page loads; Pagefind's own UIs are left out
+RECORD_VERSION = 1
+
+
+@dataclass
+class SearchResult:
+    """What indexing did: the index files in the output, and whether Pagefind ran."""
+
+    files: set = field(default_factory=set)  # output paths, relative to out ("pagefind/…")
+    indexed: bool = False
+    seconds: float = 0.0
+    pages: dict = field(default_factory=dict)  # Pagefind's language code -> pages indexed
+    sizes: dict = field(default_factory=dict)  # Pagefind's language code -> bytes of that language's files
+
+
+def article_glob(languages: Iterable[str]) -> str:
+    """The Pagefind glob of the article pages (bilingual views and other pages are deeper or shallower)."""
+    codes = sorted(languages)
+    return f"{{{','.join(codes)}}}/editions/*/*/index.html" if len(codes) > 1 else f"{codes[0]}/editions/*/*/index.html"
+
+
+def article_pages(out: Path, languages: Iterable[str]) -> list[tuple]:
+    """(path, size, mtime) of every page the glob matches, sorted: what the index is made from."""
+    found = []
+    for lang in sorted(languages):
+        editions = out / lang / "editions"
+        for edition in sorted_dirs(editions):
+            for slug in sorted_dirs(Path(edition)):
+                try:
+                    stat = os.stat(os.path.join(slug, "index.html"))
+                except OSError:
+                    continue
+                found.append((os.path.relpath(slug, out), stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def sorted_dirs(folder: Path) -> list[str]:
+    """Sub-folders of a folder, by name; none when it does not exist."""
+    try:
+        return sorted(e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def index_key(pages: list[tuple], languages: Iterable[str]) -> str:
+    """A hash of what the index depends on: Pagefind's version, the glob, and the pages' stamps."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{PAGEFIND_VERSION}\0{RECORD_VERSION}\0{article_glob(languages)}\n".encode())
+    for rel, size, mtime in pages:
+        digest.update(f"{rel}\0{size}\0{mtime}\n".encode())
+    return digest.hexdigest()
+
+
+def read_record(cache: Cache | None, out: Path) -> dict:
+    """The record of the last index written into an output folder (empty when missing or of another version)."""
+    data = cache.get("search", str(out)) if cache is not None else None
+    return data if isinstance(data, dict) and data.get("version") == RECORD_VERSION else {}
+
+
+def index_fits(out: Path, record: dict, key: str) -> bool:
+    """The recorded index was made from these very pages and is still whole in the output."""
+    if record.get("key") != key or not record.get("files"):
+        return False
+    for rel, size in record["files"].items():
+        try:
+            if os.stat(out / rel).st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def index_site(out: Path, languages: Iterable[str], cache_dir: Path | None,
+               report: WriteReport | None = None) -> SearchResult:
+    """Index the article pages written in out, unless the index in out was made from the same pages.
+
+    cache_dir None (build --clean, publish) neither reads nor keeps a record: Pagefind always runs.
+    report (the build's) counts the index files written and unchanged.
+    """
+    report = report if report is not None else WriteReport()
+    started = time.perf_counter()
+    out = out.resolve()
+    languages = tuple(languages)
+    pages = article_pages(out, languages)
+    key = index_key(pages, languages)
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    record = read_record(cache, out)
+    if index_fits(out, record, key):
+        report.unchanged += len(record["files"])
+        return SearchResult(files=set(record["files"]), pages=record.get("pages", {}), sizes=record.get("sizes", {}),
+                            seconds=time.perf_counter() - started)
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
+        bundle = Path(tmp) / BUNDLE
+        if pages:
+            run_pagefind(out, bundle, article_glob(languages))
+            canonical_bundle(bundle)
+        else:
+            bundle.mkdir()  # no article: no index (the search page says search is unavailable)
+        result = install_bundle(out, bundle, report)
+    result.seconds = time.perf_counter() - started
+    if cache is not None:
+        sizes = {rel: os.stat(out / rel).st_size for rel in sorted(result.files)}
+        cache.put_many("search", {str(out): {"version": RECORD_VERSION, "key": key, "files": sizes,
+                                             "pages": result.pages, "sizes": result.sizes}})
+        cache.prune("search", [key for key in cache.keys("search") if os.path.isdir(key)])  # gone folders
+        cache.close()
+    return result
+
+
+def pagefind_executable() -> str:
+    """The Pagefind binary of the pinned version, installed as a wheel (pip install -r requirements.txt)."""
+    hint = f"install it with `pip install -r requirements.txt` (pagefind_bin_extended=={PAGEFIND_VERSION}), " \
+           "or build with --no-search"
+    try:
+        from pagefind_bin_extended import get_executable
+        binary = str(get_executable())
+    except Exception:  # noqa: BLE001 - missing or broken wheel: the same advice
+        raise DigestError(error("pagefind", None, "Pagefind, which builds the search index, is not installed",
+                                hint, code="search")) from None
+    found = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.split()
+    if found[-1:] != [PAGEFIND_VERSION]:
+        raise DigestError(error("pagefind", None, f"Pagefind {PAGEFIND_VERSION} is needed, found "
+                                f"{' '.join(found[-1:]) or 'an unknown version'}", hint, code="search"))
+    return binary
+
+
+def run_pagefind(site: Path, dest: Path, glob: str) -> None:
+    """Run Pagefind on the article pages of site, writing its bundle into dest."""
+    command = [pagefind_executable(), "--site", str(site), "--output-path", str(dest), "--glob", glob, "--silent"]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False)
+    if done.returncode != 0 or not (dest / ENTRY).is_file():
+        detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no index written"]
+        raise DigestError(error("pagefind", None, f"Pagefind could not index the site: {detail[0]}",
+                                "the last search index is kept; fix the cause or build with --no-search",
+                                code="search"))
+
+
+def wanted(rel: str) -> bool:
+    """A bundle file the search page needs (relative to the bundle folder)."""
+    top = rel.split("/", 1)[0]
+    return top in WANTED_DIRS or rel in ("pagefind.js", ENTRY) or rel.endswith(".pf_meta") \
+        or (rel.startswith("wasm.") and rel.endswith(".pagefind"))
+
+
+def install_bundle(out: Path, bundle: Path, report: WriteReport) -> SearchResult:
+    """Copy a finished bundle into out/pagefind/: content-named files, then the entry file, then drop old files."""
+    result = SearchResult(indexed=True)
+    rels = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
+    rels = [rel for rel in rels if wanted(rel)]
+    before = bundle_files(out)
+    staged: dict[str, str] = {}
+    try:
+        for rel in rels:
+            tmp = stage_file(out, f"{BUNDLE}/{rel}", (bundle / rel).read_bytes())
+            if tmp:
+                staged[f"{BUNDLE}/{rel}"] = tmp
+    except OSError:
+        discard_staged(out, list(staged.values()))
+        raise
+    entry = {f"{BUNDLE}/{ENTRY}": staged.pop(f"{BUNDLE}/{ENTRY}")} if f"{BUNDLE}/{ENTRY}" in staged else {}
+    commit_staged(out, staged, report)
+    commit_staged(out, entry, report)  # the entry file names the rest: it goes in last
+    result.files = {f"{BUNDLE}/{rel}" for rel in rels}
+    report.unchanged += len(result.files) - len(staged) - len(entry)
+    remove_stale(out, before, result.files, report)
+    if ENTRY in rels:
+        entry = json.loads((bundle / ENTRY).read_text(encoding="utf-8"))
+        for code, info in entry.get("languages", {}).items():
+            result.pages[code] = info.get("page_count", 0)
+            prefix = f"{code}_"
+            result.sizes[code] = sum((bundle / rel).stat().st_size for rel in rels
+                                     if rel.split("/")[-1].startswith(prefix) or info["hash"] in rel)
+    return result
+
+
+def bundle_files(out: Path) -> set[str]:
+    """The index files now in the output (so that the build's stale-file remover leaves them alone)."""
+    found = set()
+    for current, _, files in os.walk(out / BUNDLE):  # os.walk ignores a folder removed meanwhile (serve)
+        rel = os.path.relpath(current, out).replace(os.sep, "/")
+        found.update(f"{rel}/{name}" for name in files)
+    return found
+
+
+# Determinism. Pagefind writes its filter files and the filter list of each language's meta file in
+# the order of a Rust HashMap, which is seeded at random on every run: the same pages give other bytes
+# and other file names each time (Pagefind 1.4.0 and 1.5.2 alike; the word index and the fragments
+# are stable). canonical_bundle decodes those files, sorts what is unordered, and writes them again
+# under names made the way Pagefind makes them (a SHA-1 of the content), so that two runs on the
+# same pages give the same bundle, byte for byte.
+
+def canonical_bundle(bundle: Path) -> None:
+    """Rewrite a Pagefind bundle's filter and meta files in a fixed order, renamed after their content."""
+    entry_path = bundle / ENTRY
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    renamed = {}
+    for path in sorted((bundle / "filter").glob("*.pf_filter")):
+        name, values = read_cbor_file(path)
+        data = [name, sorted(values, key=lambda pair: cbor_sort_key(pair[0]))]
+        code, old = path.stem.rsplit("_", 1)
+        new = write_cbor_file(bundle / "filter", code, len(old), data, ".pf_filter")
+        renamed[f"{code}_{old}"] = f"{code}_{new}"
+        if new != old:
+            path.unlink()
+    languages = {}
+    for code, info in sorted(entry["languages"].items()):
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = read_cbor_file(meta_path)
+        meta = canonical_meta(meta, renamed)
+        old = info["hash"][len(code) + 1:]
+        new = write_cbor_file(bundle, f"pagefind.{code}", len(old), meta, ".pf_meta")
+        if new != old:
+            meta_path.unlink()
+        languages[code] = {**info, "hash": f"{code}_{new}"}
+    entry["languages"] = languages
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def canonical_meta(meta: list, renamed: dict) -> list:
+    """A language's meta record with its filter list sorted by name and pointing at the renamed files.
+
+    Its shape (Pagefind 1.x): [version, pages, index chunks, filters [[name, file]…], sorts [[name, pages]…], …].
+    """
+    if not (isinstance(meta, list) and len(meta) >= 5 and all(isinstance(f, list) for f in meta[3])):
+        raise ValueError("unexpected Pagefind meta file")
+    meta = list(meta)
+    meta[3] = sorted(([name, renamed.get(file, file)] for name, file in meta[3]), key=lambda f: f[0])
+    meta[4] = sorted(meta[4], key=lambda s: s[0])
+    return meta
+
+
+def read_cbor_file(path: Path):
+    """The CBOR value of a gzipped Pagefind file."""
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise ValueError(f"{path.name} is not a Pagefind index file")
+    value, end = cbor_decode(data, len(SIGNATURE))
+    if end != len(data):
+        raise ValueError(f"{path.name}: trailing bytes")
+    return value
+
+
+def write_cbor_file(folder: Path, prefix: str, hash_length: int, value, suffix: str) -> str:
+    """Write a value as Pagefind does (signature, CBOR, gzip) under prefix_HASH; return the hash."""
+    body = cbor_encode(value)
+    digest = hashlib.sha1(body).hexdigest()[:hash_length]  # noqa: S324 - a file name, as Pagefind makes it
+    data = gzip.compress(SIGNATURE + body, compresslevel=9, mtime=0)
+    (folder / f"{prefix}_{digest}{suffix}").write_bytes(data)
+    return digest
+
+
+def cbor_sort_key(value):
+    """A total order on decoded CBOR values (filter values are text; numbers sort before text)."""
+    return (0, value, "") if isinstance(value, int) else (1, 0, str(value))
+
+
+def cbor_decode(data: bytes, at: int):
+    """Decode the CBOR item at `at` (the subset Pagefind writes); return (value, next offset)."""
+    head = data[at]
+    major, info = head >> 5, head & 31
+    at += 1
+    if major == 7:
+        simple = {20: False, 21: True, 22: None}
+        if info in simple:
+            return simple[info], at
+        raise ValueError(f"unsupported CBOR simple value {info}")
+    if info < 24:
+        arg = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        arg = int.from_bytes(data[at:at + size], "big")
+        at += size
+    else:
+        raise ValueError("indefinite-length CBOR is not supported")
+    if major == 0:
+        return arg, at
+    if major == 1:
+        return -1 - arg, at
+    if major == 2:
+        return bytes(data[at:at + arg]), at + arg
+    if major == 3:
+        return data[at:at + arg].decode("utf-8"), at + arg
+    if major in (4, 5):
+        items = []
+        for _ in range(arg if major == 4 else 2 * arg):
+            item, at = cbor_decode(data, at)
+            items.append(item)
+        return (items if major == 4 else CborMap(zip(items[::2], items[1::2]))), at
+    raise ValueError(f"unsupported CBOR major type {major}")
+
+
+class CborMap(dict):
+    """A decoded CBOR map, kept apart from lists so that it is encoded back as a map, in its order."""
+
+
+def cbor_encode(value) -> bytes:
+    """Encode a value in CBOR with the shortest heads (as Pagefind's serializer does)."""
+    if value is None or isinstance(value, bool):
+        return bytes([0xf6 if value is None else 0xf5 if value else 0xf4])
+    if isinstance(value, int):
+        return cbor_head(0, value) if value >= 0 else cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return cbor_head(3, len(raw)) + raw
+    if isinstance(value, CborMap):
+        return cbor_head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return cbor_head(4, len(value)) + b"".join(cbor_encode(item) for item in value)
+    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
+
+
+def cbor_head(major: int, arg: int) -> bytes:
+    """A CBOR item head: major type and argument, in the fewest bytes."""
+    if arg < 24:
+        return bytes([major << 5 | arg])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if arg < 1 << (8 * size):
+            return bytes([major << 5 | info]) + arg.to_bytes(size, "big")
+    raise ValueError("CBOR argument too large")
+
+
+class BackgroundIndexer:
+    """Runs an indexing function in a thread after each request, debounced; never blocks the caller.
+
+    For the preview server: a rebuild calls request() and goes on reloading the browser at once.
+    The index is made `delay` seconds after the last request of a burst; a request that comes in
+    while it runs makes it run once more afterwards (with the pages of the newest build).
+    """
+
+    def __init__(self, index: Callable[[], object], delay: float = 0.5, log: Callable[[str], None] | None = None):
+        self.index = index
+        self.delay = delay
+        self.log = log or (lambda line: None)
+        self.condition = threading.Condition()
+        self.wanted_at: float | None = None  # when the pending request may run; None: nothing pending
+        self.running = False
+        self.stopped = False
+        self.runs = 0
+        self.thread = threading.Thread(target=self.loop, name="search-indexer", daemon=True)
+        self.thread.start()
+
+    def request(self) -> None:
+        """Ask for a new index; returns at once."""
+        with self.condition:
+            self.wanted_at = time.monotonic() + self.delay
+            self.condition.notify_all()
+
+    def stop(self) -> None:
+        """Stop the thread after the run in progress (a pending request is dropped)."""
+        with self.condition:
+            self.stopped = True
+            self.condition.notify_all()
+        self.thread.join(timeout=30)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until nothing is pending or running (for tests); False on timeout."""
+        end = time.monotonic() + timeout
+        with self.condition:
+            while self.wanted_at is not None or self.running:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.condition.wait(left)
+        return True
+
+    def loop(self) -> None:
+        """Wait for a request, let the burst settle, run the index function; until stopped."""
+        while True:
+            with self.condition:
+                while not self.stopped and (self.wanted_at is None or time.monotonic() < self.wanted_at):
+                    wait = None if self.wanted_at is None else self.wanted_at - time.monotonic()
+                    self.condition.wait(wait)
+                if self.stopped:
+                    return
+                self.wanted_at = None
+                self.running = True
+            try:
+                self.index()
+            except DigestError as exc:
+                for problem in exc.problems:
+                    self.log(problem.format())
+            except Exception as exc:  # noqa: BLE001 - the preview goes on; the next rebuild tries again
+                self.log(f"search index: {exc}")
+            finally:
+                with self.condition:
+                    self.running = False
+                    self.runs += 1
+                    self.condition.notify_all()
+

@@ -16,10 +16,9 @@ class Problem:
     code: str = "error"
 
     def format(self) -> str:
-        """Render as `path:line: message — hint` (the line part only when known)."""
+        """Render as `path:line: error|warning: message — hint` (the line part only when known)."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        prefix = "warning: " if self.level == "warning" else ""
-        text = f"{where}: {prefix}{self.message}"
+        text = f"{where}: {self.level}: {self.message}"
         return f"{text} — {self.hint}" if self.hint else text
 
 

@@ -11,12 +11,12 @@ import threading
 import time
 from pathlib import Path
 
+from .sources import enter_link, is_ignored
+
 Snapshot = dict  # absolute path (str) -> (mtime_ns, size, inode)
 
 
-def ignored(name: str) -> bool:
-    """Hidden files, editor backups and swap files: the build never reads them."""
-    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913"
+ignored = is_ignored  # the build's own rule (sources.py): hidden, leftover and secret files
 
 
 def take_snapshot(paths: list[Path]) -> Snapshot:
@@ -30,8 +30,9 @@ def take_snapshot(paths: list[Path]) -> Snapshot:
     return snapshot
 
 
-def scan_folder(folder: str, snapshot: Snapshot) -> None:
-    """Add every file below folder to the snapshot."""
+def scan_folder(folder: str, snapshot: Snapshot, linked: set | None = None) -> None:
+    """Add every file below folder to the snapshot (linked folders once, never a loop)."""
+    linked = set() if linked is None else linked
     try:
         entries = list(os.scandir(folder))
     except OSError:  # removed while we looked: the next snapshot will tell
@@ -41,7 +42,8 @@ def scan_folder(folder: str, snapshot: Snapshot) -> None:
             continue
         try:
             if entry.is_dir():
-                scan_folder(entry.path, snapshot)
+                if not entry.is_symlink() or enter_link(entry.path, folder, linked):
+                    scan_folder(entry.path, snapshot, linked)
             else:
                 stat = entry.stat()
                 snapshot[entry.path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)

@@ -75,3 +75,10 @@ settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True
 settings.register_profile("long", max_examples=10_000, deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile("ci")
+
+
+def pytest_configure(config) -> None:
+    """--hypothesis-profile wins over the default above, however late this file is imported."""
+    profile = config.getoption("hypothesis_profile", None)
+    if profile:
+        settings.load_profile(profile)

@@ -17,6 +17,7 @@ from .incremental import BuildState
 from .model import build_site
 from .pipeline import convert_bodies, find_collisions, plan_specs, static_files
 from .render import PageSpec, compile_templates, make_environment
+from .markdown import UNSAFE_TAGS
 from .reporting import plural
 from .sources import read_text
 from .translations import (Block, changes_since, count_kinds, divergence, missing_terms, ordinal_of,
@@ -24,7 +25,9 @@ from .translations import (Block, changes_since, count_kinds, divergence, missin
 from .yamlsafe import parse_yaml
 
 DEFAULT_LIMITS = {"title_max": 120, "summary_max": 400}  # characters, any language
-CHECK_KEYS = ("title_max", "summary_max", "allow_html")
+CHECK_KEYS = ("title_max", "summary_max", "allow_html", "allow_schemes")
+# Warnings in build, errors in check: what would leak or run code if it went out unnoticed.
+ERRORS_IN_CHECK = ("secret-file", "unsafe-html", "unsafe-link")
 HTML_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*>")
 CODE_SPAN_RE = re.compile(r"`+[^`]*`+")
 
@@ -87,9 +90,17 @@ def run_check(root: Path) -> CheckResult:
     problems += length_problems(settings, loaded.documents)
     problems += html_problems(settings, loaded.documents)
     problems += traditional_problems(loaded.documents)
-    findings = sorted({with_line(p, docs) for p in problems}, key=sort_key)
+    problems += loaded.skipped  # leftovers the build skips silently: the editor may want to delete them
+    findings = sorted({escalate(with_line(p, docs)) for p in problems}, key=sort_key)
     rows = translation_rows(config, groups)
     return CheckResult(findings, loaded.files_read + 1, rows, config.codes[1:])
+
+
+def escalate(problem: Problem) -> Problem:
+    """The build's warnings about leaks and scripts are check's errors (ERRORS_IN_CHECK)."""
+    if problem.code not in ERRORS_IN_CHECK or problem.level == "error":
+        return problem
+    return Problem(problem.path, problem.line, problem.message, problem.hint, "error", problem.code)
 
 
 def with_line(problem: Problem, docs: dict[str, Document]) -> Problem:
@@ -116,12 +127,7 @@ def load_check_settings(config: Config, problems: list[Problem]) -> CheckSetting
             problems.append(warning("config.yaml", line, f"unknown setting 'check.{key}'",
                                     f"check knows {', '.join(CHECK_KEYS)}", code="config-unknown-key"))
     limits = {which: read_limit(data, which, config.codes, line, problems) for which in ("title_max", "summary_max")}
-    allow = data.get("allow_html", [])
-    if not isinstance(allow, list) or not all(isinstance(t, str) for t in allow):
-        problems.append(error("config.yaml", line, "check.allow_html: expected a list of tag names",
-                              "e.g. allow_html: [sup, sub, br]", code="config"))
-        allow = []
-    return CheckSettings(limits["title_max"], limits["summary_max"], frozenset(t.lower() for t in allow))
+    return CheckSettings(limits["title_max"], limits["summary_max"], config.allow_html)
 
 
 def read_limit(data: dict, which: str, codes: tuple, line: int | None, problems: list[Problem]) -> dict:
@@ -361,7 +367,7 @@ def html_problems(settings: CheckSettings, documents: list[Document]) -> list[Pr
                 continue
             tags = dict.fromkeys(m.group(1).lower() for m in HTML_TAG_RE.finditer(CODE_SPAN_RE.sub("", raw)))
             for tag in tags:
-                if tag not in settings.allow_html:
+                if tag not in settings.allow_html and tag not in UNSAFE_TAGS:  # those are unsafe-html errors
                     found.append(warning(doc.shown, number, f"raw HTML <{tag}> in the text",
                                          "write it in Markdown, or allow the tag in config.yaml "
                                          "(check: {allow_html: [" + tag + "]})", code="raw-html"))

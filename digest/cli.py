@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import os
 import sys
 import traceback
 from pathlib import Path
 
-from .errors import DigestError
+from .errors import DigestError, Problem, error
 from .reporting import Progress, print_problems, summary_line
 
 COMMANDS = ("build", "check", "new", "serve", "publish", "import")
@@ -104,11 +105,33 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if not exc.filename:
+            return report_bug()
+        print_problems([file_problem(exc)])  # the file system refused a file: name it, no traceback
+        return EXIT_CONTENT
     except Exception:  # noqa: BLE001 - a bug in the engine, not the user's mistake
-        traceback.print_exc()
-        print("This is a bug in Qingdao Digest, not a mistake in your content: please report it "
-              "with the lines above.", file=sys.stderr)
-        return EXIT_BUG
+        return report_bug()
+
+
+def report_bug() -> int:
+    """Print the traceback of the exception being handled with a request to report it."""
+    traceback.print_exc()
+    print("This is a bug in Qingdao Digest, not a mistake in your content: please report it "
+          "with the lines above.", file=sys.stderr)
+    return EXIT_BUG
+
+
+def file_problem(exc: OSError) -> Problem:
+    """An error of the file system about one file, in the editor's words."""
+    where = os.fsdecode(exc.filename)
+    try:
+        where = Path(where).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        pass
+    return error(where, None, f"the file system refused this file: {exc.strerror or exc}",
+                 "check its name (length, characters), its permissions and the free space on the disk",
+                 code="file-system")
 
 
 def default_command(argv: list[str]) -> list[str]:

@@ -33,9 +33,11 @@ OPTIONS = {
     "sitemap_limit": "URLs per sitemap file before sitemap.xml becomes an index of several (default 50000)",
     "cname": "custom domain written to CNAME when publishing",
     "publish": "publishing settings: {branch, remote, max_delete_share}",
-    "check": "proofreading limits: {title_max, summary_max, allow_html}",
+    "check": "proofreading limits: {title_max, summary_max, allow_html, allow_schemes}",
+    "limits": "what one content file may hold: {max_file_kb} (default 1024)",
     "search": "build the search index and show the search box and page (default true; build --no-search skips it)",
 }
+LIMIT_KEYS = {"max_file_kb": 1024}  # per content file; a long article is 50 KB
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Config:
     raw: dict
     sitemap_limit: int = 50000
     search: bool = True
+    max_file_bytes: int = LIMIT_KEYS["max_file_kb"] * 1024
+    allow_html: frozenset = frozenset()  # raw HTML tags allowed in articles (check.allow_html)
+    allow_schemes: frozenset = frozenset()  # javascript, vbscript, data links allowed (check.allow_schemes)
 
     @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
@@ -167,7 +172,32 @@ class ConfigChecker:
             raw=data,
             sitemap_limit=self.bounded_int(data, "sitemap_limit", 50000, 50000),
             search=self.boolean(data, "search", True),
+            max_file_bytes=self.check_limits(data.get("limits")) * 1024,
+            allow_html=self.word_list(data.get("check"), "allow_html", "e.g. allow_html: [sup, sub, br]"),
+            allow_schemes=self.word_list(data.get("check"), "allow_schemes", "e.g. allow_schemes: [data]"),
         )
+
+    def check_limits(self, value) -> int:
+        """limits: {max_file_kb}; the size limit in KB."""
+        if value is None:
+            return LIMIT_KEYS["max_file_kb"]
+        if not isinstance(value, dict):
+            self.fail("limits", f"expected a mapping, got {describe(value)}", "e.g. limits: {max_file_kb: 1024}")
+            return LIMIT_KEYS["max_file_kb"]
+        for key in value:
+            if key not in LIMIT_KEYS:
+                self.fail(f"limits.{key}", "unknown setting", f"use {', '.join(LIMIT_KEYS)}")
+        return self.positive_int(value, "max_file_kb", LIMIT_KEYS["max_file_kb"], where="limits.max_file_kb")
+
+    def word_list(self, block, key: str, example: str) -> frozenset:
+        """A list of names under check: (lowercased); a wrong type is an error (check reports the block)."""
+        if not isinstance(block, dict) or key not in block:
+            return frozenset()
+        value = block[key]
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            self.fail(f"check.{key}", "expected a list of names", example)
+            return frozenset()
+        return frozenset(t.lower() for t in value)
 
     def text(self, data: dict, key: str, default: str | None) -> str | None:
         """A plain text setting."""
@@ -177,11 +207,12 @@ class ConfigChecker:
             return default
         return value
 
-    def positive_int(self, data: dict, key: str, default: int) -> int:
-        """A whole number of at least 1."""
+    def positive_int(self, data: dict, key: str, default: int, where: str = "") -> int:
+        """A whole number of at least 1 (where: its key path, when not at the top)."""
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.fail(key, f"expected a whole number of at least 1, got {describe(value)}", f"e.g. {key}: {default}")
+            self.fail(where or key, f"expected a whole number of at least 1, got {describe(value)}",
+                      f"e.g. {key}: {default}")
             return default
         return value
 

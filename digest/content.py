@@ -10,10 +10,13 @@ from pathlib import Path
 from .config import Config, describe
 from .errors import Problem, error, warning
 from .frontmatter import FrontMatter, parse_front_matter
-from .sources import decode_text, relative, walk_files
+from .markdown import body_digest, pathological, unsafe_markup
+from .sources import MAX_SEGMENT_BYTES, decode_text, is_windows_reserved, read_text, relative, walk_files
 from .yamlsafe import parse_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_SLUG = 80  # characters: URLs stay readable and paths stay far below the file systems' limits
+MAX_ALIAS = 400  # characters of an alias path
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TEXT_KEYS = ("title", "kicker", "subtitle", "byline", "dateline", "summary", "title_note")
 ARTICLE_KEYS = frozenset(TEXT_KEYS + ("section", "tags", "source", "date", "updated", "order", "draft",
@@ -71,6 +74,7 @@ class LoadedContent:
     assets: list[tuple[Path, str]]  # (source file, site path) copied as they are
     failed: set = field(default_factory=set)  # (kind, edition, stem) of files that could not be read
     digests: set = field(default_factory=set)  # content hashes of the Markdown files read
+    skipped: list = field(default_factory=list)  # leftover files the walk skipped: check lists them
 
 
 def load_content(config: Config, cache: dict, problems: list[Problem], mapper=None,
@@ -89,8 +93,10 @@ def load_content(config: Config, cache: dict, problems: list[Problem], mapper=No
     editions: dict[str, EditionInfo] = {}
     assets: list[tuple[Path, str]] = []
     failed: set = set()
-    files = walk_files(content_dir)
-    hashes = parse_new_files(files, content_dir, root, cache, mapper, hashes or {})
+    walk, static = walk_files(content_dir, root), walk_files(root / "static", root)
+    problems += walk.problems + static.problems
+    files = walk.files
+    hashes = parse_new_files(files, content_dir, root, cache, mapper, config.max_file_bytes, hashes or {})
     for path in files:
         rel = path.relative_to(content_dir).parts
         shown = relative(path, root)
@@ -112,18 +118,25 @@ def load_content(config: Config, cache: dict, problems: list[Problem], mapper=No
     tags, tag_lines = load_term_list(content_dir / "tags.yaml", root, config, problems)
     glossary, _ = load_term_list(content_dir / "glossary.yaml", root, config, problems)
     return LoadedContent(documents, editions, tags, glossary, tag_lines, len(files), assets, failed,
-                         set(hashes.values()))
+                         set(hashes.values()), walk.skipped + static.skipped)
 
 
-def parse_new_files(files: list[Path], content_dir: Path, root: Path, cache: dict, mapper, known: dict) -> dict:
-    """Hash every Markdown file; parse the ones not in the cache (in parallel when a mapper is given)."""
+def parse_new_files(files: list[Path], content_dir: Path, root: Path, cache: dict, mapper,
+                    max_bytes: int, known: dict) -> dict:
+    """Hash every Markdown file; parse the ones not in the cache (in parallel when a mapper is given).
+
+    known (path -> content hash, just taken) spares reading files that are in the cache. Files that
+    cannot be read or are too large are left to load_document, which reports them.
+    """
     hashes, todo = {}, {}
     for path in files:
         if path.suffix != ".md":
             continue
         digest = known.get(path)
         if digest is None or digest not in cache:
-            data = path.read_bytes()
+            data, problem = read_source(path, relative(path, root), max_bytes)
+            if problem:
+                continue
             digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         hashes[path] = digest
         if digest not in cache and digest not in todo:
@@ -132,6 +145,20 @@ def parse_new_files(files: list[Path], content_dir: Path, root: Path, cache: dic
     results = (mapper or map_in_order)(parse_file_args, list(todo.values()))
     cache.update(zip(todo, results))
     return hashes
+
+
+def read_source(path: Path, shown: str, max_bytes: int) -> tuple[bytes | None, Problem | None]:
+    """A content file's bytes, or a problem when it cannot be read or is over limits.max_file_kb."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, error(shown, None, f"the file is {size // 1024:,} KB, over the limit of "
+                               f"{max_bytes // 1024:,} KB (limits.max_file_kb in config.yaml)",
+                               "split it into several articles, or raise the limit", code="too-large")
+        return path.read_bytes(), None
+    except OSError as exc:
+        return None, error(shown, None, f"cannot read the file ({exc.strerror})", "check its permissions",
+                           code="unreadable")
 
 
 def map_in_order(func, items: list) -> list:
@@ -187,26 +214,66 @@ def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dic
                               f"(languages: {', '.join(config.codes)})", code="no-language"))
         return None
     stem, lang = parts
-    if digest is None:
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    cached = cache.get(digest)
+    cached = cache.get(digest) if digest is not None else None
     if cached is None:
-        cached = parse_file(path.read_bytes(), shown, kind)
+        data, problem = read_source(path, shown, config.max_file_bytes)
+        if problem:
+            problems.append(problem)
+            return None
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        cached = cache.get(digest) or parse_file(data, shown, kind)
         cache[digest] = cached
     fm, found, body_hash = cached
-    problems.extend(replace_path(p, shown) for p in found)
+    found = [replace_path(p, shown) for p in found] + unsafe_problems(fm, shown, config)
+    problems.extend(found)
     if any(p.level == "error" for p in found):
         return None
     meta = dict(fm.meta)
     if "slug" not in meta:
         meta["slug"] = stem
-    if not isinstance(meta.get("slug"), str) or not SLUG_RE.match(meta["slug"]):
-        bad = meta.get("slug")
-        where = fm.line_of("slug") if "slug" in fm.meta else 1
-        problems.append(error(shown, where, f"the slug '{bad}' is not lowercase ASCII letters, digits and '-'",
-                              "rename the file or set `slug:` to something like sanmin-activity", code="bad-slug"))
+    where = fm.line_of("slug") if "slug" in fm.meta else 1
+    problem = slug_problem(meta.get("slug"), shown, where)
+    if problem:
+        problems.append(problem)
         return None
     return Document(path, shown, kind, edition, stem, lang, meta, fm.key_lines, fm.body, fm.body_line, body_hash)
+
+
+def slug_problem(slug, shown: str, line: int) -> Problem | None:
+    """A slug is lowercase ASCII, at most MAX_SLUG characters, and no name Windows reserves."""
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        return error(shown, line, f"the slug '{slug}' is not lowercase ASCII letters, digits and '-'",
+                     "rename the file or set `slug:` to something like sanmin-activity", code="bad-slug")
+    if len(slug) > MAX_SLUG:
+        return error(shown, line, f"the slug is {len(slug)} characters long, over the limit of {MAX_SLUG}",
+                     "rename the file or set a shorter `slug:`", code="bad-slug")
+    if is_windows_reserved(slug):
+        return error(shown, line, f"the slug '{slug}' is a name Windows reserves for devices",
+                     "rename the file or set another `slug:`, e.g. " + slug + "-news", code="bad-slug")
+    return None
+
+
+UNSAFE_WORDS = {
+    "tag": ("raw <{}> in the text: it runs code or loads other pages in readers' browsers",
+            "remove it, or allow it in config.yaml (check: {{allow_html: [{}]}})"),
+    "handler": ("an event handler ({}=) in the text: it runs code in readers' browsers",
+                "remove it, or allow scripts in config.yaml (check: {{allow_html: [script]}})"),
+    "scheme": ("a {}: link in the text: it runs code or hides what it shows",
+               "link to an http(s) address, or allow it in config.yaml (check: {{allow_schemes: [{}]}})"),
+}
+
+
+def unsafe_problems(fm: FrontMatter, shown: str, config: Config) -> list[Problem]:
+    """Warnings for script-like markup the config does not allow (check makes them errors)."""
+    found = []
+    for line, kind, name in fm.unsafe:
+        allowed = name in config.allow_schemes if kind == "scheme" else \
+            "script" in config.allow_html if kind == "handler" else name in config.allow_html
+        if not allowed:
+            message, hint = UNSAFE_WORDS[kind]
+            found.append(warning(shown, line + fm.body_line, message.format(name), hint.format(name),
+                                 code="unsafe-link" if kind == "scheme" else "unsafe-html"))
+    return found
 
 
 def replace_path(problem: Problem, shown: str) -> Problem:
@@ -225,8 +292,11 @@ def parse_file(data: bytes, shown: str, kind: str) -> tuple[FrontMatter, list[Pr
     found = list(fm.problems)
     if not found:
         found.extend(check_meta(fm, shown, kind))
-    body_hash = hashlib.blake2b(fm.body.encode("utf-8"), digest_size=16).hexdigest()
-    return fm, found, body_hash
+        found.extend(error(shown, line + fm.body_line, message, hint, code="markdown-too-slow")
+                     for line, message, hint in pathological(fm.body))
+    if not found or all(p.level == "warning" for p in found):
+        fm.unsafe = unsafe_markup(fm.body)
+    return fm, found, body_digest(fm.body)
 
 
 def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
@@ -284,7 +354,8 @@ def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
             meta["aliases"] = aliases = [aliases]
         if not isinstance(aliases, list) or not all(isinstance(a, str) and safe_alias(a) for a in aliases):
             fail("aliases", "`aliases` should be a list of old site paths like /zh/editions/2020-12-21/old-slug/",
-                 "write paths without '..', '?' or '#'", code="bad-alias")
+                 "write paths without '..', '?', '#' or control characters, each part at most 255 bytes",
+                 code="bad-alias")
     if "untranslated" in meta and meta["untranslated"] not in ("notice", "hide"):
         fail("untranslated", "`untranslated` should be notice or hide", "untranslated: hide")
     if "source" in meta:
@@ -318,10 +389,11 @@ def check_translation(value, fail) -> None:
 
 
 def safe_alias(alias: str) -> bool:
-    """An alias path stays inside the site."""
+    """An alias path stays inside the site and can be a file name on any system."""
     parts = alias.strip("/").split("/")
-    return bool(alias.strip("/")) and all(p not in ("", ".", "..") for p in parts) and not any(
-        c in alias for c in "?#\\:")
+    return bool(alias.strip("/")) and len(alias) <= MAX_ALIAS and all(
+        p not in ("", ".", "..") and len(p.encode("utf-8", "surrogatepass")) <= MAX_SEGMENT_BYTES for p in parts
+    ) and not any(c in alias for c in "?#\\:") and not re.search(r"[\x00-\x1f\x7f]", alias)
 
 
 def to_datetime(value) -> dt.datetime | dt.date | None:
@@ -347,7 +419,7 @@ def nearest_hint(key: str, known) -> str:
 def load_edition_info(path: Path, shown: str, date: str, config: Config, problems: list[Problem]) -> EditionInfo:
     """Read and check edition.yaml."""
     info = EditionInfo(date, shown)
-    text, problem = decode_text(path.read_bytes(), shown)
+    text, problem = read_text(path, shown)
     if problem:
         problems.append(problem)
         return info
@@ -382,7 +454,7 @@ def load_term_list(path: Path, root: Path, config: Config, problems: list[Proble
     if not path.is_file():
         return {}, {}
     shown = relative(path, root)
-    text, problem = decode_text(path.read_bytes(), shown)
+    text, problem = read_text(path, shown)
     if problem:
         problems.append(problem)
         return {}, {}

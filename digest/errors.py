@@ -1,7 +1,12 @@
 """Problems found in a user's input, and the exception that carries them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Control characters, line and paragraph separators, bidi controls: a value quoted in a message
+# could break the one-line format or reorder what the terminal shows; they are printed escaped.
+UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, order=True)
@@ -16,11 +21,15 @@ class Problem:
     code: str = "error"
 
     def format(self) -> str:
-        """Render as `path:line: message — hint` (the line part only when known)."""
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        prefix = "warning: " if self.level == "warning" else ""
-        text = f"{where}: {prefix}{self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        """Render as `path:line: error|warning: message — hint` (the line part only when known)."""
+        where = f"{printable(self.path)}:{self.line}" if self.line else printable(self.path)
+        text = f"{where}: {self.level}: {printable(self.message)}"
+        return f"{text} — {printable(self.hint)}" if self.hint else text
+
+
+def printable(text: str) -> str:
+    """Text with UNPRINTABLE_RE characters written as escapes (\\n, \\u202e)."""
+    return UNPRINTABLE_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def error(path: str, line: int | None, message: str, hint: str = "", code: str = "error") -> Problem:

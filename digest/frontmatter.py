@@ -18,6 +18,7 @@ class FrontMatter:
     body: str = ""
     body_line: int = 1
     problems: list[Problem] = field(default_factory=list)
+    unsafe: list = field(default_factory=list)  # (body line, kind, name) of script-like markup, see markdown.py
 
     def line_of(self, key: str) -> int:
         """The line of a top-level key, or of the opening fence when the key is absent."""

@@ -1,7 +1,20 @@
-"""Markdown to HTML (Python-Markdown), with East Asian soft line breaks and source-path links."""
+"""Markdown to HTML (Python-Markdown), with East Asian soft line breaks and source-path links.
+
+Python-Markdown is quadratic on some inputs: every unmatched `[` or `<` makes it scan the rest of
+the paragraph, so `'[' * 8000` takes seconds and a long paragraph of them minutes. Two guards:
+`pathological()` refuses such paragraphs before Markdown sees them (cheap, linear, works in any
+thread), and `convert()` stops a conversion that runs longer than MARKDOWN_SECONDS with SIGALRM —
+only in a main thread (pool workers, a plain build); the preview server's background thread
+cannot use signals and relies on the pre-check alone.
+"""
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import html as htmllib
 import re
+import signal
+import threading
 
 import markdown as md
 from markdown.postprocessors import Postprocessor
@@ -10,7 +23,7 @@ from markdown.util import AtomicString
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "fenced_code"]
 # Bump when the HTML this module makes changes, so cached HTML is not reused.
-VERSION = "2"
+VERSION = "3"
 
 # Ideographs, kana, hangul and full-width punctuation: a line break between two of
 # these is no word break, so it must vanish rather than become a space.
@@ -92,12 +105,134 @@ def make_converter() -> md.Markdown:
 
 
 _converter: md.Markdown | None = None
+MARKDOWN_SECONDS = 20  # a real article converts in milliseconds
+MAX_BLOCK_CHARS = 100_000  # one paragraph or table; a long real paragraph is 3,000
+MAX_SCAN_WORK = 2_000_000  # unmatched `[`/`<` times paragraph length: about a second of Markdown
+UNSAFE_TAGS = ("script", "iframe", "object", "embed", "applet", "frame", "frameset", "base", "meta")
+UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+
+
+class SlowMarkdown(Exception):
+    """A conversion ran out of time; carries the body's digest so the stage can name the file."""
+
+    def __init__(self, digest: str):
+        super().__init__(digest)
+        self.digest = digest
+
+
+def body_digest(body: str) -> str:
+    """The hash a body is known by (cache key, and how a slow conversion names its file)."""
+    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def convert(body: str) -> str:
-    """Markdown body to HTML (one converter per process, reset between documents)."""
+    """Markdown body to HTML (one converter per process, reset between documents), within the time limit."""
     global _converter  # a per-process cache of a costly object, not shared state
     if _converter is None:
         _converter = make_converter()
-    html = _converter.reset().convert(body)
-    return html
+    try:
+        with time_limit(MARKDOWN_SECONDS, body):
+            return _converter.reset().convert(body)
+    except SlowMarkdown:
+        _converter = None  # interrupted half-way: start the next document with a fresh one
+        raise
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, body: str):
+    """Raise SlowMarkdown after `seconds` (SIGALRM: main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise SlowMarkdown(body_digest(body))
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, *old_timer)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def pathological(body: str) -> list[tuple[int, str, str]]:
+    """(line in body, message, hint) for paragraphs Markdown would take too long to read."""
+    found = []
+    for line, block in blocks(body):
+        if len(block) > MAX_BLOCK_CHARS:
+            found.append((line, f"a paragraph of {len(block):,} characters, over the limit of {MAX_BLOCK_CHARS:,}",
+                          "split it into paragraphs with blank lines"))
+            continue
+        opened = unmatched(block, "[", "]") + unmatched(block, "<", ">")
+        if opened * len(block) > MAX_SCAN_WORK:
+            found.append((line, f"a paragraph with {opened:,} unmatched '[' or '<': Markdown would take "
+                          "minutes to read it", "close the brackets, or write them as \\[ and &lt;"))
+    return found
+
+
+def blocks(body: str):
+    """(first line, text) of each run of non-blank lines, lines counted from 0."""
+    start, lines = 0, []
+    for number, raw in enumerate(body.split("\n")):
+        if raw.strip():
+            if not lines:
+                start = number
+            lines.append(raw)
+        elif lines:
+            yield start, "\n".join(lines)
+            lines = []
+    if lines:
+        yield start, "\n".join(lines)
+
+
+def unmatched(text: str, opening: str, closing: str) -> int:
+    """How many `opening` characters no `closing` one follows (backslash-escaped ones ignored)."""
+    text = text.replace("\\\\", "").replace("\\" + opening, "")
+    depth = 0
+    for char in re.findall(re.escape(opening) + "|" + re.escape(closing), text):
+        if char == opening:
+            depth += 1
+        elif depth:
+            depth -= 1
+    return depth
+
+
+TAG_RE = re.compile(r"<\s*/?\s*(" + "|".join(UNSAFE_TAGS) + r")(?![A-Za-z0-9-])", re.I)
+HANDLER_RE = re.compile(r"<[A-Za-z][^<>]*?[\s/\"'](on[a-z]+)\s*=", re.I)
+URL_RES = (
+    re.compile(r"\]\(\s*<?([^)\s>]*)"),  # [text](url) and ![alt](url)
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+)"),  # [ref]: url
+    re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>"),  # <scheme:...>
+    re.compile(r"(?:href|src|action|formaction|data|poster|background)\s*=\s*[\"']?([^\"'>\s]*)", re.I),
+)
+CODE_SPAN_RE = re.compile(r"`+[^`]*`+")
+
+
+def unsafe_markup(body: str) -> list[tuple[int, str, str]]:
+    """(line in body, kind, name) of markup that runs code in a reader's browser.
+
+    kind is "tag" (<script>, <iframe> …), "handler" (onclick= …) or "scheme" (javascript: …).
+    Read from the source, outside code blocks and code spans; call only on bodies that passed
+    pathological(), which bounds the work of these patterns.
+    """
+    found = []
+    fenced = False
+    for number, raw in enumerate(body.split("\n")):
+        if raw.strip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or raw.startswith(("    ", "\t")):
+            continue
+        line = CODE_SPAN_RE.sub("", raw)
+        found += [(number, "tag", m.group(1).lower()) for m in TAG_RE.finditer(line)]
+        found += [(number, "handler", m.group(1).lower()) for m in HANDLER_RE.finditer(line)]
+        found += [(number, "scheme", scheme) for pattern in URL_RES for m in pattern.finditer(line)
+                  if (scheme := url_scheme(m.group(1))) in UNSAFE_SCHEMES]
+    return list(dict.fromkeys(found))
+
+
+def url_scheme(url: str) -> str:
+    """The scheme a browser would see: entities decoded, blanks and control characters dropped."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", htmllib.unescape(url)).lower()
+    return cleaned.partition(":")[0] if ":" in cleaned else ""

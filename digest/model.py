@@ -141,6 +141,7 @@ def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: boo
         if (kind, edition, stem) in loaded.failed:
             continue  # one of its files is broken: its own error says so; checking the rest would mislead
         docs.sort(key=lambda d: config.codes.index(d.lang))
+        problems.extend(orphan_problems(config, docs))
         if kind == "article":
             info = loaded.editions.get(edition) or EditionInfo(edition, f"content/editions/{edition}/edition.yaml")
             group = link_article_memo(memo, config, docs, info, loaded.tags, tag_index, derived, drafts, problems,
@@ -159,6 +160,16 @@ def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: boo
     site.fp = fingerprint(sorted(config.raw.items(), key=str), [e.date for e in editions],
                           [(p.lang, p.url, p.title) for p in pages], sorted(loaded.tags.items()))
     return site
+
+
+def orphan_problems(config: Config, docs: list) -> list[Problem]:
+    """A translation whose original does not exist: it is published alone, which is seldom meant."""
+    original = config.original_language
+    if any(doc.lang == original for doc in docs):
+        return []
+    return [warning(doc.shown, 1, f"a translation without its original ({doc.stem}.{original}.md does not exist)",
+                    f"add the original {doc.stem}.{original}.md, or check the file name", code="orphan-translation")
+            for doc in docs]
 
 
 def link_article_memo(memo: dict | None, config: Config, docs: list[Document], info: EditionInfo, tags: dict,

@@ -19,7 +19,7 @@ from .frontmatter import FrontMatter
 from .gitdates import last_changed
 from .incremental import BuildState, read_content, start_build, templates_for
 from .markdown import VERSION as MARKDOWN_VERSION
-from .markdown import convert
+from .markdown import MARKDOWN_SECONDS, SlowMarkdown, convert
 from .model import build_site
 from .pages import make_specs
 from .render import PageSpec, render_page, spec_fingerprint, template_problem
@@ -311,8 +311,9 @@ def input_stamp(root: Path, config, drafts: bool, dates: dict, state: BuildState
     digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, config.search, drafts,
                         sorted(dates.items()), os.environ.get("SOURCE_DATE_EPOCH"))).encode())
     hashes = {}
-    for folder in (root / "content", root / "templates", root / "static", Path(__file__).parent):
-        for path in walk_files(folder):
+    for folder, project in ((root / "content", root), (root / "templates", root), (root / "static", root),
+                            (Path(__file__).parent, None)):
+        for path in walk_files(folder, project).files:
             try:
                 value = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
             except OSError:
@@ -346,7 +347,12 @@ def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
             # a body left out of the cache is read again (rare: the measures cache was lost)
             todo[doc.body_hash] = doc.body or read_body(doc.path.parent, doc)
     hashes = sorted(todo)
-    results = parallel_map(convert_and_measure, [todo[h] for h in hashes], workers)
+    try:
+        results = parallel_map(convert_and_measure, [todo[h] for h in hashes], workers)
+    except SlowMarkdown as exc:  # the file's error, not a crash: name it (markdown.py)
+        raise DigestError([error(d.shown, d.body_line, f"Markdown took over {MARKDOWN_SECONDS} s to convert this "
+                                 "text", "simplify it: split long paragraphs, close brackets", code="markdown-too-slow")
+                           for d in documents if d.body_hash == exc.digest]) from None
     html = {}
     for body_hash, (body_html, measures) in zip(hashes, results):
         html[body_hash] = body_html
@@ -465,7 +471,7 @@ def static_files(root: Path, loaded) -> dict[str, Path]:
     """Files copied as they are: static/ to the site root, content assets under assets/."""
     files = {}
     static = root / "static"
-    for path in walk_files(static):
+    for path in walk_files(static, root).files:  # its problems are reported by load_content
         files[path.relative_to(static).as_posix()] = path
     for path, site_path in loaded.assets:
         files[site_path] = path

@@ -1,13 +1,16 @@
 """Publishing: build from scratch, commit the tree to a branch with git plumbing, push on request.
 
-The user's working tree, index, HEAD and current branch are never touched: the site is staged
-in a temporary index (GIT_INDEX_FILE) whose work tree is the temporary build. Every doubt
-stops the publish with a message (fails closed) rather than a warning.
+The user's working tree, index, HEAD and current branch are never touched: the site is built
+from a temporary checkout of the source commit (so files git ignores or does not track are
+never published), and staged in a temporary index (GIT_INDEX_FILE) whose work tree is the
+temporary build. Every doubt stops the publish with a message (fails closed) rather than a warning.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +76,7 @@ class PublishResult:
     dry_run: bool = False
     dirty: bool = False
     blocked: str = ""  # dry run only: why a real publish would stop
+    left_out: int = 0  # untracked or ignored files among the sources, which were not published
 
 
 class Git:
@@ -125,12 +129,14 @@ def publish(root: Path, options: PublishOptions) -> PublishResult:
     if dirty and not options.allow_dirty:
         raise DigestError(dirty_problems(dirty))
     parent = git.resolve(f"refs/heads/{branch}") or git.resolve(f"refs/remotes/{remote}/{branch}")
+    left_out = untracked_files(git)
     with tempfile.TemporaryDirectory(prefix="digest-publish-") as tmp:
-        site = build_fresh(root, Path(tmp) / "site", config)
+        with source_checkout(git, source, Path(tmp) / "source", bool(dirty)) as checkout:
+            site = build_fresh(checkout, Path(tmp) / "site", config)
         tree = stage_tree(git, site, Path(tmp) / "index")
     changes = diff_trees(git, parent, tree)
     result = PublishResult(branch, remote, source, tree, count_files(git, tree), changes, parent,
-                           dry_run=options.dry_run, dirty=bool(dirty))
+                           dry_run=options.dry_run, dirty=bool(dirty), left_out=len(left_out))
     blocked = deletion_problem(git, parent, changes, settings.max_delete_share, branch)
     if options.dry_run:
         result.blocked = blocked.format() if blocked and not options.yes else ""
@@ -243,6 +249,45 @@ def dirty_problems(dirty: list[str]) -> list[Problem]:
     return problems
 
 
+def untracked_files(git: Git) -> list[str]:
+    """Files among the sources that git does not track (ignored ones included): never published."""
+    listed = git.out("-c", "core.quotePath=false", "ls-files", "--others", "-z", "--", *SOURCES)
+    return [name for name in listed.split("\0") if name]
+
+
+@contextlib.contextmanager
+def source_checkout(git: Git, source: str, where: Path, with_changes: bool):
+    """A temporary checkout of the source commit (a linked worktree, so git dates work); yields the project in it.
+
+    with_changes (--allow-dirty): tracked sources changed in the working folder are copied over it.
+    Untracked and ignored files are never in it. The worktree is removed afterwards, whatever happens.
+    """
+    top = Path(git.out("rev-parse", "--show-toplevel")).resolve()
+    plain = ("-c", "core.hooksPath=/dev/null", "-c", "core.autocrlf=false")
+    git.run(*plain, "worktree", "add", "--detach", "--quiet", str(where), source)
+    try:
+        project = where / git.root.resolve().relative_to(top)
+        if with_changes:
+            copy_changes(git, project)
+        yield project
+    finally:
+        git.run("worktree", "remove", "--force", str(where), check=False)
+        git.run("worktree", "prune", check=False)
+
+
+def copy_changes(git: Git, project: Path) -> None:
+    """Copy tracked sources changed since the commit from the working folder (deleted ones are deleted)."""
+    changed = git.out("-c", "core.quotePath=false", "diff", "--name-only", "--relative", "-z", "HEAD", "--",
+                      *SOURCES)
+    for name in filter(None, changed.split("\0")):
+        source, target = git.root / name, project / name
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        elif target.exists():
+            target.unlink()
+
+
 def build_fresh(root: Path, out: Path, config: Config) -> Path:
     """Build the whole site into an empty folder, then add the host's files and drop the build state."""
     from .pipeline import build
@@ -353,6 +398,9 @@ def report_lines(result: PublishResult, verbose: bool = False) -> list[str]:
     else:
         lines.append(f"'{result.branch}' is already up to date ({(result.parent or '')[:12]}): "
                      f"the built site is identical, no new commit")
+    if result.left_out:
+        lines.append(f"left out {result.left_out} untracked or ignored file{'s' if result.left_out != 1 else ''} "
+                     "in content/, templates/ or static/: only files committed to git are published")
     if result.pushed:
         lines.append(f"pushed '{result.branch}' to '{result.remote}'")
     return lines

@@ -63,10 +63,8 @@ def summary_line(result) -> str:
 # ---------------------------------------------------------------- check
 
 def finding_line(problem: Problem) -> str:
-    """`path:line: error|warning: message — what to do`."""
-    where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-    text = f"{where}: {problem.level}: {problem.message}"
-    return f"{text} — {problem.hint}" if problem.hint else text
+    """`path:line: error|warning: message — what to do` (the one format, see Problem.format)."""
+    return problem.format()
 
 
 def finding_record(problem: Problem) -> dict:

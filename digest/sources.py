@@ -1,11 +1,13 @@
-"""Reading the user's files: UTF-8 only, BOM stripped, newlines normalised."""
+"""Finding and reading the user's files: the one walker and ignore rule; UTF-8 only, BOM stripped, newlines normalised."""
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, error
+from .errors import Problem, error, warning
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
@@ -35,17 +37,56 @@ def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
     return text, None
 
 
-IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".orig", ".bak")
+# The one ignore rule (STYLE 16): build, check, serve and the watcher all ask these.
+LEFTOVER_PATTERNS = ("#*#", ".#*", "*~", "*.swp", "*.swo", "*.swx", "*.tmp", "*.orig", "*.rej", "*.bak",
+                     ".DS_Store", "Thumbs.db", "desktop.ini", "4913")  # editors' and systems' leftovers
+SECRET_PATTERNS = ("id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.pem", "*.key", "*.p12", "*.pfx",
+                   "*.crt", "*.cer", "*.jks", "*.keystore", "*.ppk", "*.kdbx", ".env", ".env.*", "*.env",
+                   ".htpasswd", ".netrc", ".pgpass", ".npmrc", ".pypirc", "credentials.json")
+WINDOWS_RESERVED = frozenset(["con", "prn", "aux", "nul"] + [f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)])
+MAX_SEGMENT_BYTES = 255  # the longest file name most file systems accept
+
+
+@dataclass
+class Walk:
+    """What a walk found: the files to use, the problems, and the leftovers it skipped (for check)."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+
+def matches(name: str, patterns: tuple) -> bool:
+    """The name matches one of the patterns (case-insensitive, as on Windows and macOS)."""
+    lowered = name.lower()
+    return any(fnmatch.fnmatchcase(lowered, pattern.lower()) for pattern in patterns)
+
+
+def is_secret(name: str) -> bool:
+    """A private key, certificate, password store or environment file: never published."""
+    return matches(name, SECRET_PATTERNS)
+
+
+def is_leftover(name: str) -> bool:
+    """An editor's backup, swap or autosave file, or a system's folder metadata."""
+    return matches(name, LEFTOVER_PATTERNS)
 
 
 def is_ignored(name: str) -> bool:
-    """Hidden files and folders, editor backups, swap and lock files: neither the build nor the watcher reads them."""
-    return (name.startswith(".") or name.endswith(IGNORED_SUFFIXES) or name == "4913"  # vim's write test
-            or (len(name) > 1 and name.startswith("#") and name.endswith("#")))  # emacs auto-save
+    """The one ignore rule: hidden names, leftovers and secrets are never read, published or watched."""
+    return name.startswith(".") or is_leftover(name) or is_secret(name)
+
+
+def is_windows_reserved(name: str) -> bool:
+    """CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension: Windows cannot check these out."""
+    return name.split(".", 1)[0].strip().lower() in WINDOWS_RESERVED
 
 
 def walk(root: Path) -> Iterator[tuple[str, list[str]]]:
-    """(folder, its file names) for root and every folder below it, ignored names and symlinked folders skipped."""
+    """(folder, its file names) for root and every folder below it, ignored names and linked folders skipped.
+
+    The watcher's view (it watches each folder on its own); the build's is walk_files.
+    """
     if not root.is_dir():
         return
     for folder, dirs, files in os.walk(root):
@@ -53,9 +94,102 @@ def walk(root: Path) -> Iterator[tuple[str, list[str]]]:
         yield folder, sorted(name for name in files if not is_ignored(name))
 
 
-def walk_files(root: Path) -> list[Path]:
-    """Every regular file below root, ignored names skipped (see is_ignored), in a stable order."""
-    return [Path(folder) / name for folder, names in walk(root) for name in names]
+def walk_files(root: Path, project: Path | None = None) -> Walk:
+    """Every file below root to use, in a stable order, with the problems met on the way.
+
+    Ignored names are skipped (secrets with a warning naming them, leftovers listed in
+    `skipped`); links are followed while their target stays inside project (default: root's
+    parent), refused when they leave it; a folder met again below itself is a loop, reported
+    and not entered, so a walk always ends.
+    """
+    walk = Walk()
+    root = Path(root)
+    if not root.is_dir():
+        return walk
+    project = Path(project or root.parent)
+    visit_folder(root, project, os.path.realpath(project), walk, (os.path.realpath(root),), set())
+    return walk
+
+
+def visit_folder(folder: Path, project: Path, fence: str, walk: Walk, ancestors: tuple, linked: set) -> None:
+    """Add the files of one folder to walk, then its subfolders' (see walk_files)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        walk.problems.append(error(relative(folder, project), None, f"cannot read the folder ({exc.strerror})",
+                                   "check its permissions", code="unreadable"))
+        return
+    for entry in entries:
+        path = folder / entry.name
+        shown = relative(path, project)
+        if skip_name(entry.name, shown, walk):
+            continue
+        if not entry.is_symlink():  # the common case: no realpath, no extra system call
+            if entry.is_dir(follow_symlinks=False):
+                visit_folder(path, project, fence, walk, ancestors + (os.path.join(ancestors[-1], entry.name),),
+                             linked)
+            elif entry.is_file(follow_symlinks=False):
+                walk.files.append(path)
+            continue
+        real = os.path.realpath(path)
+        if not link_allowed(path, real, fence, shown, walk):
+            continue
+        if not os.path.isdir(real):
+            walk.files.append(path)
+        elif real in ancestors:
+            walk.problems.append(error(shown, None, "this link leads back to a folder that contains it "
+                                       "(a link loop)", "remove the link", code="link-loop"))
+        elif real in linked:
+            walk.problems.append(warning(shown, None, "another link already leads to the same folder: "
+                                         "it is read once", "remove one of the links", code="link-twice"))
+        else:
+            linked.add(real)  # each linked folder once: links cannot multiply a walk
+            visit_folder(path, project, fence, walk, ancestors + (real,), linked)
+
+
+def enter_link(path: str, folder: str, linked: set) -> bool:
+    """For walkers that keep their own loop (the watcher): follow a linked folder only once, never upwards."""
+    real = os.path.realpath(path)
+    here = os.path.realpath(folder)
+    if real in linked or here == real or here.startswith(real.rstrip(os.sep) + os.sep):
+        return False
+    linked.add(real)
+    return True
+
+
+def skip_name(name: str, shown: str, walk: Walk) -> bool:
+    """Apply the ignore rule and the name rules to one entry; True when it is not to be used."""
+    if is_secret(name):
+        walk.problems.append(warning(shown, None, "this looks like a secret (a key, a certificate or a "
+                                     "password file): it is not published", "move it out of the project",
+                                     code="secret-file"))
+        return True
+    if is_leftover(name):
+        walk.skipped.append(warning(shown, None, "an editor's backup or leftover file: it is not published",
+                                    "delete it when you no longer need it", code="leftover-file"))
+        return True
+    if name.startswith("."):
+        return True
+    if is_windows_reserved(name) or len(name.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES:
+        walk.problems.append(error(shown, None, "this name cannot be checked out on every system (Windows "
+                                   "reserves CON, PRN, AUX, NUL, COM1-9 and LPT1-9; names are at most 255 bytes)",
+                                   "rename it", code="unsafe-name"))
+        return True
+    return False
+
+
+def link_allowed(path: Path, real: str, fence: str, shown: str, walk: Walk) -> bool:
+    """A link is followed when its target exists inside the project; otherwise it is an error."""
+    if not (real == fence or real.startswith(fence.rstrip(os.sep) + os.sep)):
+        walk.problems.append(error(shown, None, f"this link leads outside the project ({os.readlink(path)})",
+                                   "copy the file into the project instead of linking to it", code="link-outside"))
+        return False
+    if not os.path.exists(real):
+        walk.problems.append(error(shown, None, f"this link leads nowhere ({os.readlink(path)})",
+                                   "fix or remove the link", code="broken-link-file"))
+        return False
+    return True
 
 
 def relative(path: Path, root: Path) -> str:

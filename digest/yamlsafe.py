@@ -45,6 +45,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlResult:
                 result.data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         result.problems.append(describe_yaml_error(exc, text, first_line))
+    except (ValueError, OverflowError):  # a value YAML reads as a date that no calendar has: 2020-02-30
+        result.problems.append(describe_bad_value(loader, node, first_line))
     finally:
         loader.dispose()
     if not result.problems and isinstance(node, yaml.MappingNode):
@@ -83,6 +85,24 @@ def check_node(node, first_line: int, result: YamlResult, depth: int, seen: set)
             keys[key.value] = key_line
         check_node(key, first_line, result, depth + 1, seen)
         check_node(value, first_line, result, depth + 1, seen)
+
+
+def describe_bad_value(loader, node, first_line: int) -> tuple[int | None, str, str]:
+    """Find the scalar whose conversion failed (dates are the only ones that can) and say why."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            try:
+                loader.yaml_constructors.get(current.tag, type(loader).construct_undefined)(loader, current)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                return (current.start_mark.line + first_line, f"'{current.value}' is not a real date",
+                        "fix the day or month (e.g. 2020-02-28), or put the text in quotes")
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(n for pair in reversed(current.value) for n in reversed(pair))
+    return (first_line, "a value is not valid", "check the dates and numbers")
 
 
 def describe_yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int | None, str, str]:

@@ -64,3 +64,21 @@ def require_tool(path_or_name: str, what: str) -> str:
     if os.environ.get("CI") == "true" or os.environ.get("DIGEST_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{what} ({path_or_name}) is missing; .ci/run installs it")
     pytest.skip(f"{what} ({path_or_name}) is not installed")
+
+
+# Property-based tests (tests/test_properties.py): a quick profile for every run, a long one on demand
+# (`python -m pytest tests/test_properties.py --hypothesis-profile=long`).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("long", max_examples=10_000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("ci")
+
+
+def pytest_configure(config) -> None:
+    """--hypothesis-profile wins over the default above, however late this file is imported."""
+    profile = config.getoption("hypothesis_profile", None)
+    if profile:
+        settings.load_profile(profile)

@@ -62,7 +62,7 @@ def test_deleting_and_renaming_articles_leaves_no_stale_file(built, project):
     ("templates/article.html", "{% extends 'base.html' %}\n{% block main %}{% if %}{% endblock %}\n",
      "templates/article.html:2", None),
     ("content/editions/2020-12-21/volunteers.zh.md", "---\ntitle: 七帮\nsection: sports\n---\n\nx\n",
-     "content/editions/2020-12-21/volunteers.zh.md:3: unknown section 'sports'", None),
+     "content/editions/2020-12-21/volunteers.zh.md:3: error: unknown section 'sports'", None),
     ("content/editions/2020-12-21/volunteers.zh.md",
      "---\ntitle: !!python/object/apply:os.system ['touch /tmp/pwned']\nsection: society\n---\n\nx\n",
      "content/editions/2020-12-21/volunteers.zh.md:2", None),
@@ -88,7 +88,7 @@ def test_every_error_is_reported_in_one_run(project):
     assert proc.returncode == 1
     lines = [line for line in proc.stderr.splitlines() if line.startswith("content/")]
     assert any(line.startswith("content/editions/2020-12-21/volunteers.zh.md:3:") for line in lines)
-    assert any(line.startswith("content/editions/2020-12-20/poverty-fund.zh.md:3: duplicate key") for line in lines)
+    assert any(line.startswith("content/editions/2020-12-20/poverty-fund.zh.md:3: error: duplicate key") for line in lines)
     assert any(line.startswith("content/pages/about.zh.md:1:") and "never closed" in line for line in lines)
     assert all(" — " in line for line in lines)
 
@@ -98,7 +98,7 @@ def test_error_format_is_path_line_message_hint(project):
         "---\ntitle: 七帮\nsection: society\ntags: [nonsense]\n---\n\nx\n", encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 1
-    assert ("content/editions/2020-12-21/volunteers.zh.md:4: undeclared tag 'nonsense' — add it to "
+    assert ("content/editions/2020-12-21/volunteers.zh.md:4: error: undeclared tag 'nonsense' — add it to "
             "content/tags.yaml") in proc.stderr
 
 
@@ -108,7 +108,7 @@ def test_translation_restating_metadata_differently_is_an_error(project):
                     encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 1
-    assert "rcep-base.en.md:3: `section` differs from the original" in proc.stderr
+    assert "rcep-base.en.md:3: error: `section` differs from the original" in proc.stderr
 
 
 def test_not_utf8_names_the_byte_offset(project):
@@ -132,8 +132,8 @@ def test_bad_slugs_are_errors_naming_the_file(project):
         "---\ntitle: x\nsection: society\nslug: ../../evil\n---\n", encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 1
-    assert "content/editions/2020-12-21/Bad Name.zh.md:1: the slug 'Bad Name'" in proc.stderr
-    assert "content/editions/2020-12-21/ok.zh.md:4: the slug '../../evil'" in proc.stderr
+    assert "content/editions/2020-12-21/Bad Name.zh.md:1: error: the slug 'Bad Name'" in proc.stderr
+    assert "content/editions/2020-12-21/ok.zh.md:4: error: the slug '../../evil'" in proc.stderr
 
 
 def test_two_articles_with_one_url_are_an_error(project):
@@ -198,8 +198,8 @@ def test_config_errors_name_the_key(project):
                       .replace("https://example.org/digest/", "example.org"), encoding="utf-8")
     proc = run_cli(project, "build")
     assert proc.returncode == 1
-    assert "config.yaml:12: per_page: expected a whole number" in proc.stderr
-    assert "config.yaml:3: base_url: 'example.org' is not an absolute http(s) URL" in proc.stderr
+    assert "config.yaml:12: error: per_page: expected a whole number" in proc.stderr
+    assert "config.yaml:3: error: base_url: 'example.org' is not an absolute http(s) URL" in proc.stderr
 
 
 def test_usage_errors_exit_2(project):

@@ -154,8 +154,8 @@ def test_dirty_sources_are_refused(tmp_path):
     (project / "content/pages/new.en.md").write_text("---\ntitle: New\n---\n\nUntracked.\n", encoding="utf-8")
     done = run_cli(project, "publish")
     assert done.returncode == 1
-    assert f"{ARTICLE}: uncommitted change (M)" in done.stderr
-    assert "content/pages/new.en.md: uncommitted change (??)" in done.stderr
+    assert f"{ARTICLE}: error: uncommitted change (M)" in done.stderr
+    assert "content/pages/new.en.md: error: uncommitted change (??)" in done.stderr
     assert "--allow-dirty" in done.stderr and "Traceback" not in done.stderr
     assert git(project, "branch", "--list", "gh-pages") == ""
     allowed = publish(project, "--allow-dirty")

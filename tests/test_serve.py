@@ -36,10 +36,10 @@ def test_edit_break_fix_and_delete(tmp_path):
 
         article.write_text(text.replace("title: Qingdao moves fast", "title: [Qingdao moves fast"), encoding="utf-8")
         status, page = poll(server.url + ARTICLE_URL, lambda s, t: s == 500)
-        assert re.search(rf"<code>{ARTICLE}:\d+: invalid YAML", page) and "/livereload.js?port=" in page
+        assert re.search(rf"<code>{ARTICLE}:\d+: error: invalid YAML", page) and "/livereload.js?port=" in page
         assert get(server.url + "css/digest.css")[0] == 200  # the last good site is still served
         assert get(server.url + "zh/")[0] == 500  # every HTML page shows the error
-        server.wait_for_line(rf"^{ARTICLE}:\d+: invalid YAML")
+        server.wait_for_line(rf"^{ARTICLE}:\d+: error: invalid YAML")
 
         article.write_text(text, encoding="utf-8")
         poll(server.url + ARTICLE_URL, lambda s, t: s == 200 and "Qingdao moves fast on the new trade pact" in t)

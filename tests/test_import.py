@@ -298,7 +298,7 @@ def test_import_twice_refuses_to_overwrite(tmp_path, capsys):
     before = files_under(project / "content")
     code, out, err = run_import(project, SEED, capsys=capsys)
     assert code == 1 and out == ""
-    assert "zheng-min-hu-dong-hui-ju.zh.md: already exists: import never overwrites a file" in err
+    assert "zheng-min-hu-dong-hui-ju.zh.md: error: already exists: import never overwrites a file" in err
     assert files_under(project / "content") == before
 
 

@@ -88,7 +88,7 @@ def content_edits(memo: BuildState, config: Config, changed: set | None) -> list
             continue
         if any(is_ignored(p) for p in parts):
             continue  # the walker never reads it
-        if not path.endswith(".md") or Path(path).is_dir():
+        if not path.endswith(".md") or Path(path).is_dir() or Path(path).is_symlink():  # links: the walker decides
             return None  # yaml, assets, folders: read everything again (rare, and still cached by hash)
         edits.append((Path(path), parts))
     return edits

@@ -17,6 +17,7 @@ from .errors import Problem, error
 from .i18n import long_date, month_name, strings, ui
 from .markdown import SOURCE_LINK_PREFIX
 from .metadata import install_helpers
+from .sources import walk_files
 
 
 @dataclass
@@ -56,8 +57,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
 def compile_templates(env: jinja2.Environment, templates: Path, root: Path) -> list[Problem]:
     """Compile every template now, so a syntax error stops the build before anything is written."""
     problems = []
-    for path in sorted(templates.rglob("*")):
-        if path.is_file() and path.suffix in (".html", ".xml", ".txt", ".json"):
+    for path in walk_files(templates, root).files:  # the one walker: editor leftovers are not templates
+        if path.suffix in (".html", ".xml", ".txt", ".json"):
             name = path.relative_to(templates).as_posix()
             try:
                 env.get_template(name)
@@ -79,12 +80,11 @@ def template_fingerprints(env: jinja2.Environment, templates: Path) -> dict[str,
     for path in sorted(Path(__file__).parent.glob("*.py")):
         engine.update(path.name.encode() + b"\0" + path.read_bytes())
     own, uses = {}, {}
-    for path in sorted(templates.rglob("*")):
-        if path.is_file():
-            name = path.relative_to(templates).as_posix()
-            source = path.read_bytes()
-            own[name] = hashlib.blake2b(source, digest_size=12).hexdigest()
-            uses[name] = referenced_templates(env, meta, source.decode("utf-8", "replace"))
+    for path in walk_files(templates).files:
+        name = path.relative_to(templates).as_posix()
+        source = path.read_bytes()
+        own[name] = hashlib.blake2b(source, digest_size=12).hexdigest()
+        uses[name] = referenced_templates(env, meta, source.decode("utf-8", "replace"))
     prints = {}
     for name in own:
         closure = template_closure(name, uses, own)

@@ -34,6 +34,7 @@ OPTIONS = {
     "cname": "custom domain written to CNAME when publishing",
     "publish": "publishing settings: {branch, remote, max_delete_share}",
     "check": "proofreading limits: {title_max, summary_max, allow_html}",
+    "glossary_hints": "mark glossary terms on single-language article pages too (default false; bilingual pages always)",
 }
 
 
@@ -65,6 +66,7 @@ class Config:
     cname: str | None
     raw: dict
     sitemap_limit: int = 50000
+    glossary_hints: bool = False
 
     @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
@@ -158,6 +160,7 @@ class ConfigChecker:
             cname=self.text(data, "cname", default=None),
             raw=data,
             sitemap_limit=self.bounded_int(data, "sitemap_limit", 50000, 50000),
+            glossary_hints=self.flag(data, "glossary_hints", False),
         )
 
     def text(self, data: dict, key: str, default: str | None) -> str | None:
@@ -165,6 +168,14 @@ class ConfigChecker:
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
             self.fail(key, f"expected text, got {describe(value)}", f"quote it: {key}: \"{value}\"")
+            return default
+        return value
+
+    def flag(self, data: dict, key: str, default: bool) -> bool:
+        """true or false."""
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"expected true or false, got {describe(value)}", f"e.g. {key}: true")
             return default
         return value
 

@@ -29,6 +29,10 @@ STRINGS = {
         "redirect": "此页已移至新地址", "redirect_link": "前往新页面",
         "section_label": "栏目", "published": "发布", "updated": "更新", "breadcrumb": "位置",
         "footer": "内容由编辑精选整理；英文译文由人工翻译。", "feed": "订阅",
+        "view": "阅读方式", "view_bilingual": "中英对照", "name_zh": "中文", "name_en": "英文",
+        "bilingual_title": "中英对照", "paragraph_link": "第 {n} 段", "pair_link": "本段对照链接（第 {n} 段）",
+        "paragraph_in": "{language}版第 {n} 段", "original_column": "原文", "translation_column": "译文",
+        "bilingual_intro": "原文与译文逐段对照。术语表中的词语标有另一种语言的译名。",
     },
     "en": {
         "skip": "Skip to content", "home": "Home", "editions": "Editions", "edition": "Edition",
@@ -53,6 +57,12 @@ STRINGS = {
         "redirect": "This page has moved", "redirect_link": "Go to the new page",
         "section_label": "Section", "published": "Published", "updated": "Updated", "breadcrumb": "Breadcrumb",
         "footer": "Articles curated by our editors; English translations made by hand.", "feed": "Feed",
+        "view": "Reading view", "view_bilingual": "Side by side", "name_zh": "Chinese", "name_en": "English",
+        "bilingual_title": "Chinese and English side by side", "paragraph_link": "Paragraph {n}",
+        "pair_link": "Link to this pair (paragraph {n})", "paragraph_in": "{language} article, paragraph {n}",
+        "original_column": "Original", "translation_column": "Translation",
+        "bilingual_intro": "The original and its translation, paragraph by paragraph. Glossary terms show "
+                           "their form in the other language.",
     },
 }
 

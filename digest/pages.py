@@ -99,7 +99,7 @@ def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[Pag
         specs.append(editions_spec(site, lang, tuple(outlines.values())))
         specs += edition_specs(site, lang)
         specs += article_specs(site, lang, derived, outlines, reuse, fresh)
-        specs += bilingual_specs(site, lang, derived)
+        specs += bilingual_specs(site, lang, derived, reuse, fresh)
         specs += section_specs(site, lang, reuse, fresh)
         specs += tag_specs(site, lang, reuse, fresh)
         specs.append(archive_spec(site, lang, tuple(outlines.values())))
@@ -233,33 +233,52 @@ def site_glossary(site: Site) -> Glossary:
     return Glossary(terms, fingerprint(terms))
 
 
-def bilingual_specs(site: Site, lang: str, derived: dict) -> list[PageSpec]:
+def bilingual_specs(site: Site, lang: str, derived: dict, reuse: dict | None = None,
+                    fresh: dict | None = None) -> list[PageSpec]:
     """A side-by-side page, in this language's URL space, for every article that has a translation.
 
     It pairs the page language's version with the original (the original's page: with the first
     translation). Its context holds both records, so editing either renders it again; both are under
     `entries`, whose bodies the pipeline loads for the pages it renders. Search engines are asked not
     to index it (the articles are the pages to find), so it pairs in hreflang only with its siblings.
+    An edition whose records, links and glossary are unchanged reuses its specs (see make_specs).
     """
     specs = []
     glossary = site_glossary(site)
-    original_lang = site.config.original_language
     for edition in site.editions:
-        for item in edition.items[lang]:
-            article = item.article
-            if item.notice or len(article.alternates) < 2:
-                continue
-            group = site.articles[article.key]
-            original = group[original_lang]
-            translation = article if not article.is_original else next(v for c, v in group.items() if c != lang)
-            partner = translation if article.is_original else original
-            alternates = tuple((code, urls.bilingual(path)) for code, path in article.alternates)
-            ctx = {"article": article, "entries": (original, translation), "partner": partner,
-                   "links": resolved_links(site, article, derived),
-                   "partner_links": resolved_links(site, partner, derived), "glossary": glossary}
-            specs.append(PageSpec(urls.bilingual(article.url), "bilingual.html", lang, ctx, alternates=alternates,
-                                  x_default=urls.bilingual(original.url), source=article.shown))
+        shown = [item.article for item in edition.items[lang] if not item.notice and len(item.article.alternates) > 1]
+        partners = [partner_of(site, article) for article in shown]
+        links = tuple((resolved_links(site, a, derived), resolved_links(site, b, derived))
+                      for a, b in zip(shown, partners))
+        key = (edition.fp, links, glossary.fp)
+        last = reuse.get((lang, "bilingual", edition.date)) if reuse is not None else None
+        if last is not None and last[0] == key:
+            found = last[1]
+        else:
+            found = [bilingual_spec(site, article, partner, pair_links, glossary)
+                     for article, partner, pair_links in zip(shown, partners, links)]
+        if fresh is not None:
+            fresh[(lang, "bilingual", edition.date)] = (key, found)
+        specs += found
     return specs
+
+
+def partner_of(site: Site, article: Article) -> Article:
+    """What a bilingual page shows beside an article: the original, or (beside the original) the first translation."""
+    group = site.articles[article.key]
+    if not article.is_original:
+        return group[article.original_lang]
+    return next(version for code, version in group.items() if code != article.lang)
+
+
+def bilingual_spec(site: Site, article: Article, partner: Article, links: tuple, glossary: Glossary) -> PageSpec:
+    """The bilingual page of one article in its language."""
+    original, translation = (article, partner) if article.is_original else (partner, article)
+    alternates = tuple((code, urls.bilingual(path)) for code, path in article.alternates)
+    ctx = {"article": article, "entries": (original, translation), "partner": partner, "links": links[0],
+           "partner_links": links[1], "glossary": glossary}
+    return PageSpec(urls.bilingual(article.url), "bilingual.html", article.lang, ctx, alternates=alternates,
+                    x_default=urls.bilingual(original.url), source=article.shown)
 
 
 def resolved_links(site: Site, article: Article | object, derived: dict) -> dict:

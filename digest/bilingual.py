@@ -20,6 +20,7 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LINKABLE = HEADINGS | {"p", "blockquote"}  # blocks that may hold a ¶ link (phrasing content)
 PAIR_ATTR_RE = re.compile(r'\s+data-pair="[^"]*"')
 OPEN_TAG_RE = re.compile(r"^<([a-zA-Z][a-zA-Z0-9]*)")
+ID_RE = re.compile(r'^<[^>]*\sid="')
 
 
 @dataclass(frozen=True)
@@ -137,9 +138,13 @@ def numbered_body(html: str, is_original: bool, link_label, glossary=None, lang:
         inner = mark_block(block, glossary, lang, other, other_hreflang)
         link = f'<a class="pilcrow" href="#{own}" aria-label="{escape(link_label(own))}">¶</a>'
         inner = with_link(block, inner, link)
+        if ID_RE.match(inner):  # the author gave it an id ({: #name }): ours goes inside, where it may
+            more = [own, *more] if block.tag in LINKABLE else more
+        else:
+            inner = with_attrs(inner, f' id="{own}"')
         if more:
             inner = after_open(inner, anchors(more))
-        out.append(with_attrs(inner, f' id="{own}"'))
+        out.append(inner)
     return Markup("\n".join(out) + ("\n" + tail if tail else ""))
 
 

@@ -260,7 +260,9 @@ def bilingual_specs(site: Site, lang: str, derived: dict, reuse: dict | None = N
         if fresh is not None:
             fresh[(lang, "bilingual", edition.date)] = (key, found)
         specs += found
-    return specs
+    # two articles with one URL are reported once, by their article pages: their bilingual pages would repeat it
+    seen: set = set()
+    return [spec for spec in specs if not (spec.path in seen or seen.add(spec.path))]
 
 
 def partner_of(site: Site, article: Article) -> Article:

@@ -18,10 +18,9 @@ from .model import build_site
 from .pipeline import convert_bodies, find_collisions, plan_specs, static_files
 from .render import PageSpec, compile_templates, make_environment
 from .markdown import UNSAFE_TAGS
-from .reporting import plural
 from .sources import read_text
-from .translations import (Block, changes_since, count_kinds, divergence, missing_terms, ordinal_of,
-                           recorded_hash, source_hash, split_blocks, valid_hash)
+from .translations import (Block, MarkerProblem, Misalignment, changes_since, find_misalignments, missing_terms,
+                           ordinal_of, pair_blocks, recorded_hash, source_hash, split_blocks, valid_hash)
 from .yamlsafe import parse_yaml
 
 DEFAULT_LIMITS = {"title_max": 120, "summary_max": 400}  # characters, any language
@@ -255,20 +254,63 @@ def status_problems(translation: Document) -> list[Problem]:
 
 
 def structure_problems(original: Document, translation: Document) -> list[Problem]:
-    """Paragraphs and headings that do not correspond one to one (SPEC §2)."""
+    """Blocks that do not correspond one to one (SPEC §2), where no `data-pair` marker says why."""
     ours = split_blocks(original.body, original.body_line)
     theirs = split_blocks(translation.body, translation.body_line)
-    index = divergence(ours, theirs)
-    if index is None:
-        return []
-    (p0, h0), (p1, h1) = count_kinds(ours), count_kinds(theirs)
-    counts = (f"{plural(p1, 'paragraph')} and {plural(h1, 'heading')}, but the original {original.shown} "
-              f"has {p0} and {h0}"
-              if (p0, h0) != (p1, h1) else "paragraphs and headings in a different order than the original")
-    where = describe_block(ours, index, "the original")
-    line = theirs[index].line if index < len(theirs) else last_line(translation, theirs)
-    return [warning(translation.shown, line, f"{counts}; the two part at {where}",
-                    "split or join paragraphs so each matches the original's, in order", code="structure-mismatch")]
+    found = [marker_problem(translation, theirs, bad, len(ours))
+             for bad in pair_blocks(len(ours), [b.pair for b in theirs])[1]]
+    for gap in find_misalignments(ours, theirs):
+        line, message, hint = describe_misalignment(gap, ours, theirs, original, translation)
+        found.append(warning(translation.shown, line, message, hint, code="structure-mismatch"))
+    return found
+
+
+def marker_problem(translation: Document, theirs: list[Block], bad: MarkerProblem, count: int) -> Problem:
+    """A `data-pair` marker that names blocks out of order, or past the original's end."""
+    first, last = bad.found
+    named = f"{first}" if first == last else f"{first}-{last}"
+    past = f" (the original has {count})" if last > count else ""
+    return warning(translation.shown, marker_line(theirs[bad.index]),
+                   f'the marker data-pair="{named}" names block {first} of the original{past}, but the next '
+                   f"block to translate is {bad.expected}",
+                   "markers count the original's blocks (paragraphs and headings) from 1; a block that continues "
+                   "a split repeats the marker of the block before it", code="pair-marker")
+
+
+def marker_line(block: Block) -> int:
+    """The line of a block's marker (its last lines hold it)."""
+    lines = block.text.split("\n")
+    return block.line + next((i for i in range(len(lines) - 1, -1, -1) if "data-pair" in lines[i]), 0)
+
+
+def describe_misalignment(gap: Misalignment, ours: list[Block], theirs: list[Block], original: Document,
+                          translation: Document) -> tuple[int, str, str]:
+    """(line, message, hint) for a place where the translation parts from its original."""
+    of = f"of the original {original.shown}"
+    if gap.kind == "missing":
+        first = gap.original[0]
+        following = next((p.translation[0] for p in pair_blocks(len(ours), [b.pair for b in theirs])[0]
+                          if p.original and p.original[0] > first and p.translation), None)
+        line = theirs[following].line if following is not None else last_line(translation, theirs)
+        return (line, f"{describe_block(ours, first, 'the original')} has no translation here",
+                "translate it, or merge it with a neighbour and mark the merge (README, \"Bilingual reading\")")
+    if gap.kind == "extra":
+        index = gap.translation[0]
+        return (theirs[index].line, f"{ordinal_of(theirs, index)} of the translation matches no block {of}",
+                "remove it, or mark it as part of a split with the marker of the block before it")
+    (o1, o2), (t1, t2) = gap.original, gap.translation
+    names = " and ".join(describe_block(ours, i, "") for i in range(o1, o2 + 1))
+    if gap.kind == "merged":
+        return (theirs[t1].line, f"{ordinal_of(theirs, t1)} of the translation seems to translate {names} {of} "
+                f"in one block", f'if the translator merged them, end it with {{: data-pair="{o1 + 1}-{o2 + 1}" }}; '
+                "otherwise split it as the original does")
+    if gap.kind == "split":
+        lines = ", ".join(str(theirs[i].line) for i in range(t1, t2 + 1))
+        return (theirs[t1 + 1].line, f"the blocks at lines {lines} of the translation seem to translate {names} "
+                f"{of}, split in {t2 - t1 + 1}", f'if the translator split it, end each block after the first with '
+                f'{{: data-pair="{o1 + 1}" }}; otherwise join them')
+    return (theirs[t1].line, f"{ordinal_of(theirs, t1)} of the translation stands where {names} {of} is",
+            "a heading pairs with a heading: reorder, split or join blocks so each matches the original's")
 
 
 def describe_block(blocks: list[Block], index: int, side: str) -> str:

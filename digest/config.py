@@ -36,6 +36,7 @@ OPTIONS = {
     "check": "proofreading limits: {title_max, summary_max, allow_html, allow_schemes}",
     "limits": "what one content file may hold: {max_file_kb} (default 1024)",
     "search": "build the search index and show the search box and page (default true; build --no-search skips it)",
+    "glossary_hints": "mark glossary terms on single-language article pages too (default false; bilingual pages always)",
 }
 LIMIT_KEYS = {"max_file_kb": 1024}  # per content file; a long article is 50 KB
 
@@ -72,6 +73,7 @@ class Config:
     max_file_bytes: int = LIMIT_KEYS["max_file_kb"] * 1024
     allow_html: frozenset = frozenset()  # raw HTML tags allowed in articles (check.allow_html)
     allow_schemes: frozenset = frozenset()  # javascript, vbscript, data links allowed (check.allow_schemes)
+    glossary_hints: bool = False
 
     @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
@@ -175,6 +177,7 @@ class ConfigChecker:
             max_file_bytes=self.check_limits(data.get("limits")) * 1024,
             allow_html=self.word_list(data.get("check"), "allow_html", "e.g. allow_html: [sup, sub, br]"),
             allow_schemes=self.word_list(data.get("check"), "allow_schemes", "e.g. allow_schemes: [data]"),
+            glossary_hints=self.boolean(data, "glossary_hints", False),
         )
 
     def check_limits(self, value) -> int:

@@ -36,6 +36,10 @@ STRINGS = {
         "search_found": "找到 {n} 篇文章。", "search_partial": "已显示 {n} 篇文章，还有更多结果。",
         "search_none": "没有找到包含“{q}”的文章。", "search_more": "显示更多结果",
         "search_error": "搜索暂时无法使用。请按往期、栏目或标签浏览。", "search_edition": "{date}期",
+        "view": "阅读方式", "view_bilingual": "中英对照", "name_zh": "中文", "name_en": "英文",
+        "bilingual_title": "中英对照", "paragraph_link": "第 {n} 段", "pair_link": "本段对照链接（第 {n} 段）",
+        "paragraph_in": "{language}版第 {n} 段", "original_column": "原文", "translation_column": "译文",
+        "bilingual_intro": "原文与译文逐段对照。术语表中的词语标有另一种语言的译名。",
     },
     "en": {
         "skip": "Skip to content", "home": "Home", "editions": "Editions", "edition": "Edition",
@@ -69,6 +73,12 @@ STRINGS = {
         "search_none": "No articles contain “{q}”.", "search_more": "Show more results",
         "search_error": "Search is not available right now. Browse by edition, section or tag instead.",
         "search_edition": "Edition of {date}",
+        "view": "Reading view", "view_bilingual": "Side by side", "name_zh": "Chinese", "name_en": "English",
+        "bilingual_title": "Chinese and English side by side", "paragraph_link": "Paragraph {n}",
+        "pair_link": "Link to this pair (paragraph {n})", "paragraph_in": "{language} article, paragraph {n}",
+        "original_column": "Original", "translation_column": "Translation",
+        "bilingual_intro": "The original and its translation, paragraph by paragraph. Glossary terms show "
+                           "their form in the other language.",
     },
 }
 

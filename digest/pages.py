@@ -5,6 +5,7 @@ import posixpath
 from dataclasses import dataclass
 
 from . import urls
+from .bilingual import Glossary
 from .model import Article, Edition, Site, fingerprint
 from .render import PageSpec
 
@@ -98,6 +99,7 @@ def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[Pag
         specs.append(editions_spec(site, lang, tuple(outlines.values())))
         specs += edition_specs(site, lang)
         specs += article_specs(site, lang, derived, outlines, reuse, fresh)
+        specs += bilingual_specs(site, lang, derived, reuse, fresh)
         specs += section_specs(site, lang, reuse, fresh)
         specs += tag_specs(site, lang, reuse, fresh)
         specs.append(archive_spec(site, lang, tuple(outlines.values())))
@@ -195,15 +197,16 @@ def article_specs(site: Site, lang: str, derived: dict, outlines: dict | None = 
                   fresh: dict | None = None) -> list[PageSpec]:
     """One page per article in this language, with edition navigation (reused per edition, see make_specs)."""
     specs = []
+    hints = site_glossary(site) if site.config.glossary_hints else None
     for edition in site.editions:
         own = [item.article for item in edition.items[lang] if not item.notice]
         links = tuple(resolved_links(site, article, derived) for article in own)
         # the edition's fingerprint covers every field of its articles; links depend on other files too
-        key = (edition.fp, links)
+        key = (edition.fp, links, hints.fp if hints is not None else None)
         last = reuse.get((lang, edition.date)) if reuse is not None else None
         outline = outlines[edition.date] if outlines is not None else edition_outline(edition, lang)
         found = last[1] if last is not None and last[0] == key else edition_article_specs(site, lang, edition, own,
-                                                                                           links, outline)
+                                                                                           links, outline, hints)
         if fresh is not None:
             fresh[(lang, edition.date)] = (key, found)
         specs += found
@@ -211,19 +214,75 @@ def article_specs(site: Site, lang: str, derived: dict, outlines: dict | None = 
 
 
 def edition_article_specs(site: Site, lang: str, edition, own: list, links: tuple,
-                          outline: EditionOutline) -> list[PageSpec]:
-    """The article pages of one edition in one language."""
+                          outline: EditionOutline, hints: Glossary | None = None) -> list[PageSpec]:
+    """The article pages of one edition in one language (glossary: marks its terms, `glossary_hints`)."""
     specs = []
     for j, article in enumerate(own):
         ctx = {"article": article, "edition": outline,
                "prev": mention(own[j - 1] if j > 0 else None), "next": mention(own[j + 1] if j + 1 < len(own) else None),
-               "links": links[j]}
+               "links": links[j], "glossary": hints}
         original_url = article.url_in(article.original_lang) or article.url
         fallbacks = {code: (urls.edition(code, edition.date), "switch_missing")
                      for code in site.config.codes if article.url_in(code) is None}
         specs.append(PageSpec(article.url, "article.html", lang, ctx, alternates=article.alternates,
                               x_default=original_url, fallbacks=fallbacks, source=article.shown))
     return specs
+
+
+def site_glossary(site: Site) -> Glossary:
+    """The glossary as pages use it: term pairs in a stable order, with one fingerprint."""
+    terms = tuple((key, tuple(sorted(labels.items()))) for key, labels in sorted(site.glossary.items()))
+    return Glossary(terms, fingerprint(terms))
+
+
+def bilingual_specs(site: Site, lang: str, derived: dict, reuse: dict | None = None,
+                    fresh: dict | None = None) -> list[PageSpec]:
+    """A side-by-side page, in this language's URL space, for every article that has a translation.
+
+    It pairs the page language's version with the original (the original's page: with the first
+    translation). Its context holds both records, so editing either renders it again; both are under
+    `entries`, whose bodies the pipeline loads for the pages it renders. Search engines are asked not
+    to index it (the articles are the pages to find), so it pairs in hreflang only with its siblings.
+    An edition whose records, links and glossary are unchanged reuses its specs (see make_specs).
+    """
+    specs = []
+    glossary = site_glossary(site)
+    for edition in site.editions:
+        shown = [item.article for item in edition.items[lang] if not item.notice and len(item.article.alternates) > 1]
+        partners = [partner_of(site, article) for article in shown]
+        links = tuple((resolved_links(site, a, derived), resolved_links(site, b, derived))
+                      for a, b in zip(shown, partners))
+        key = (edition.fp, links, glossary.fp)
+        last = reuse.get((lang, "bilingual", edition.date)) if reuse is not None else None
+        if last is not None and last[0] == key:
+            found = last[1]
+        else:
+            found = [bilingual_spec(site, article, partner, pair_links, glossary)
+                     for article, partner, pair_links in zip(shown, partners, links)]
+        if fresh is not None:
+            fresh[(lang, "bilingual", edition.date)] = (key, found)
+        specs += found
+    # two articles with one URL are reported once, by their article pages: their bilingual pages would repeat it
+    seen: set = set()
+    return [spec for spec in specs if not (spec.path in seen or seen.add(spec.path))]
+
+
+def partner_of(site: Site, article: Article) -> Article:
+    """What a bilingual page shows beside an article: the original, or (beside the original) the first translation."""
+    group = site.articles[article.key]
+    if not article.is_original:
+        return group[article.original_lang]
+    return next(version for code, version in group.items() if code != article.lang)
+
+
+def bilingual_spec(site: Site, article: Article, partner: Article, links: tuple, glossary: Glossary) -> PageSpec:
+    """The bilingual page of one article in its language."""
+    original, translation = (article, partner) if article.is_original else (partner, article)
+    alternates = tuple((code, urls.bilingual(path)) for code, path in article.alternates)
+    ctx = {"article": article, "entries": (original, translation), "partner": partner, "links": links[0],
+           "partner_links": links[1], "glossary": glossary}
+    return PageSpec(urls.bilingual(article.url), "bilingual.html", article.lang, ctx, alternates=alternates,
+                    x_default=urls.bilingual(original.url), source=article.shown)
 
 
 def resolved_links(site: Site, article: Article | object, derived: dict) -> dict:

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import urls
+from .bilingual import bilingual_rows, numbered_body
 from .errors import Problem, error
 from .i18n import long_date, month_name, strings, ui
 from .markdown import SOURCE_LINK_PREFIX
@@ -48,7 +49,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals.update(t=t_func, url=url_func, abs_url=abs_url_func, date=date_func, month=month_func,
-                       body=body_func, ui=ui, date_in=date_in_func, fragment=fragment_func)
+                       body=body_func, ui=ui, date_in=date_in_func, fragment=fragment_func, story=story_func,
+                       pairs=pairs_func, bilingual_url=urls.bilingual)
     env.filters["date"] = date_filter
     install_helpers(env)
     return env
@@ -190,6 +192,32 @@ def body_func(ctx, record) -> Markup:
         found = links.get(target)
         return url_func(ctx, found) if found is not None else target
     return resolve_links(ctx["bodies"][record.body_hash], resolve)
+
+
+@jinja2.pass_context
+def story_func(ctx, record) -> Markup:
+    """An article's body for its page: blocks numbered as in the original, ¶ links, glossary marks if asked."""
+    lang, hreflangs = ctx["lang"], ctx["hreflangs"]
+    other = next((code for code in ctx["codes"] if code != record.lang), record.lang)
+
+    def label(block_id: str) -> str:
+        return ui(lang, "paragraph_link", n=block_id.lstrip("px"))
+    return numbered_body(body_func(ctx, record), record.is_original, label, ctx.get("glossary"), record.lang,
+                         other, hreflangs.get(other, other))
+
+
+@jinja2.pass_context
+def pairs_func(ctx, original, translation) -> list:
+    """The pairs of a bilingual page, each side's links resolved for this page."""
+    links = {ctx["article"].lang: ctx["links"], ctx["partner"].lang: ctx["partner_links"]}
+
+    def html_of(record) -> str:
+        found = links[record.lang]
+        return resolve_links(ctx["bodies"][record.body_hash],
+                             lambda target: url_func(ctx, found[target]) if found.get(target) is not None else target)
+    hreflangs = ctx["hreflangs"]
+    return bilingual_rows(html_of(original), html_of(translation), ctx["glossary"], (original.lang, translation.lang),
+                          (hreflangs[original.lang], hreflangs[translation.lang]))
 
 
 def to_date(value) -> dt.date:

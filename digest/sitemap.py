@@ -15,7 +15,7 @@ from .render import PageSpec
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most this many in one news sitemap
-UNLISTED = ("redirect.html", "404.html")  # pages that search engines should not index
+UNLISTED = ("redirect.html", "404.html", "bilingual.html")  # pages that search engines should not index
 LISTING_KEYS = ("items", "edition", "editions", "months")  # context keys holding what a page lists (not its nav)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,9 @@ FENCE_RE = re.compile(r"^(```|~~~)")
 HEADLINE_KEYS = ("kicker", "title", "subtitle", "summary")
 HASH_CHARS = 6  # per block: enough to tell paragraphs apart, short enough for front matter
 HASH_RE = re.compile(r"^[0-9a-f]+( [0-9a-f]+)*$")
+# The alignment marker of a translation's block: an attribute list naming the original's blocks it
+# translates, `{: data-pair="5" }` or `{: data-pair="3-4" }` (README, "Bilingual reading").
+PAIR_RE = re.compile(r'\{:[^}]*\bdata-pair="(\d+)(?:-(\d+))?"[^}]*\}')
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,11 @@ class Block:
     kind: str  # "paragraph" or "heading"
     text: str
     line: int  # in the .md file
+
+    @property
+    def pair(self) -> tuple[int, int] | None:
+        """The original's blocks (first, last; counted from 1) this block's marker names, if it has one."""
+        return parse_pair(self.text)
 
 
 def split_blocks(body: str, first_line: int) -> list[Block]:
@@ -54,20 +63,149 @@ def make_block(lines: list[str], line: int) -> Block:
     return Block("heading" if HEADING_RE.match(text) else "paragraph", text, line)
 
 
-def count_kinds(blocks: list[Block]) -> tuple[int, int]:
-    """(paragraphs, headings)."""
-    headings = sum(1 for b in blocks if b.kind == "heading")
-    return len(blocks) - headings, headings
+def parse_pair(text: str) -> tuple[int, int] | None:
+    """The range of a `data-pair="3-4"` marker in a block's Markdown or opening HTML tag."""
+    found = PAIR_RE.search(text) or HTML_PAIR_RE.search(text)
+    if found is None:
+        return None
+    first = int(found.group(1))
+    return first, int(found.group(2) or first)
 
 
-def divergence(original: list[Block], translation: list[Block]) -> int | None:
-    """The index of the first block whose kind differs (or that one side lacks); None when aligned."""
-    for index in range(max(len(original), len(translation))):
-        if index >= len(original) or index >= len(translation):
-            return index
-        if original[index].kind != translation[index].kind:
-            return index
-    return None
+HTML_PAIR_RE = re.compile(r'^<[a-z0-9]+[^>]*\sdata-pair="(\d+)(?:-(\d+))?"')
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Blocks of an original and of its translation shown side by side: index ranges (first, last), or None."""
+
+    original: tuple[int, int] | None
+    translation: tuple[int, int] | None
+
+    @property
+    def number(self) -> int | None:
+        """The pair's paragraph number, counted in the original from 1 (None for a block the original lacks)."""
+        return None if self.original is None else self.original[0] + 1
+
+
+@dataclass(frozen=True)
+class MarkerProblem:
+    """A marker that contradicts the order of the blocks: the translation block's index and what was expected."""
+
+    index: int
+    found: tuple[int, int]
+    expected: int
+
+
+def pair_blocks(originals: int | None, marks: list) -> tuple[list[Pair], list[MarkerProblem]]:
+    """Group blocks into pairs by order, as the translation's markers say (one mechanism for check and pages).
+
+    marks holds, per translation block, the original range its marker names (counted from 1) or None.
+    An unmarked block translates the next original block; a marker naming several blocks is a merge;
+    a marker repeating the previous block's range continues it (a split). originals=None: count unknown.
+    """
+    pairs: list[Pair] = []
+    problems: list[MarkerProblem] = []
+    following = 0  # index of the next original block
+    for index, mark in enumerate(marks):
+        wanted = (following, following) if mark is None else (mark[0] - 1, mark[1] - 1)
+        if pairs and pairs[-1].original == wanted and mark is not None:
+            pairs[-1] = Pair(wanted, (pairs[-1].translation[0], index))
+            continue
+        if wanted[0] != following or wanted[1] < wanted[0] or (originals is not None and wanted[1] >= originals
+                                                                and mark is not None):
+            problems.append(MarkerProblem(index, mark, following + 1))
+            wanted = (following, following)
+        if originals is not None and wanted[0] >= originals:
+            pairs.append(Pair(None, (index, index)))
+        else:
+            pairs.append(Pair(wanted, (index, index)))
+        following = wanted[1] + 1
+    if originals is not None:
+        pairs += [Pair((i, i), None) for i in range(following, originals)]
+    return pairs, problems
+
+
+@dataclass(frozen=True)
+class Misalignment:
+    """Where an original and its translation part with no marker to say why: original and translation ranges."""
+
+    kind: str  # "merged", "split", "missing", "extra", "kinds"
+    original: tuple[int, int] | None
+    translation: tuple[int, int] | None
+
+
+STEPS = {(1, 1): 0.0, (2, 1): 3.0, (1, 2): 3.0, (1, 0): 5.0, (0, 1): 5.0}  # cost of each kind of step
+SIGMA = 0.35  # spread of log(translation length / expected length) for a faithful pair
+
+
+def find_misalignments(original: list[Block], translation: list[Block]) -> list[Misalignment]:
+    """Pairs (after the markers) that are not one to one, found by their lengths, like Gale and Church.
+
+    The pairs the markers give are aligned again, allowing one pair to match two (a merge or a split)
+    or none: a heading matches only a heading, and lengths keep the ratio of the whole text. A
+    translator's merge and split elsewhere balance in a count of blocks but not in lengths.
+    """
+    pairs, _ = pair_blocks(len(original), [b.pair for b in translation])
+    units_o = [p.original for p in pairs if p.original is not None]
+    units_t = [p.translation for p in pairs if p.translation is not None]
+    size_o = [sum(len(squash(b.text)) for b in original[a:z + 1]) for a, z in units_o]
+    size_t = [sum(len(squash(PAIR_RE.sub("", b.text))) for b in translation[a:z + 1]) for a, z in units_t]
+    kind_o = [unit_kind(original, u) for u in units_o]
+    kind_t = [unit_kind(translation, u) for u in units_t]
+    ratio = (sum(size_t) + 1) / (sum(size_o) + 1)
+    steps = align_units(size_o, size_t, kind_o, kind_t, ratio)
+    found = []
+    i = j = 0
+    for di, dj in steps:
+        span_o = (units_o[i][0], units_o[i + di - 1][1]) if di else None
+        span_t = (units_t[j][0], units_t[j + dj - 1][1]) if dj else None
+        if (di, dj) != (1, 1):
+            found.append(Misalignment({(2, 1): "merged", (1, 2): "split", (1, 0): "missing", (0, 1): "extra"}[di, dj],
+                                      span_o, span_t))
+        elif kind_o[i] != kind_t[j]:
+            found.append(Misalignment("kinds", span_o, span_t))
+        i, j = i + di, j + dj
+    return found
+
+
+def unit_kind(blocks: list[Block], unit: tuple[int, int]) -> str:
+    """heading when every block of a unit is one, else paragraph."""
+    return "heading" if all(b.kind == "heading" for b in blocks[unit[0]:unit[1] + 1]) else "paragraph"
+
+
+def align_units(size_o: list, size_t: list, kind_o: list, kind_t: list, ratio: float) -> list[tuple[int, int]]:
+    """The cheapest path of steps (di, dj) through both sequences (dynamic programming)."""
+    n, m = len(size_o), len(size_t)
+    smooth = 10 * ratio
+    cost = [[math.inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list] = [[None] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i][j]
+            if here == math.inf:
+                continue
+            for (di, dj), penalty in STEPS.items():
+                a, b = i + di, j + dj
+                if a > n or b > m:
+                    continue
+                step = here + penalty
+                if di and dj:
+                    kinds = {kind_o[k] for k in range(i, a)} | {kind_t[k] for k in range(j, b)}
+                    if len(kinds) > 1:
+                        step += 8.0 if (di, dj) == (1, 1) else math.inf
+                    gap = math.log((sum(size_t[j:b]) + smooth) / (ratio * sum(size_o[i:a]) + smooth))
+                    step += gap * gap / (2 * SIGMA * SIGMA)
+                if step < cost[a][b]:
+                    cost[a][b], back[a][b] = step, (di, dj)
+    path = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        di, dj = back[i][j]
+        path.append((di, dj))
+        i, j = i - di, j - dj
+    return path[::-1]
 
 
 def ordinal_of(blocks: list[Block], index: int) -> str:

@@ -30,6 +30,11 @@ def article(lang: str, date: str, slug: str) -> str:
     return f"{lang}/editions/{date}/{slug}/"
 
 
+def bilingual(article_path: str) -> str:
+    """The bilingual (side-by-side) view of an article, below the article's own path."""
+    return f"{article_path}bilingual/"
+
+
 def section(lang: str, key: str, page: int = 1) -> str:
     """A section's list, or one of its later pages."""
     base = f"{lang}/sections/{key}/"

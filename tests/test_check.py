@@ -25,7 +25,7 @@ EXPECTED = {
     ("missing-translation", E + "lonely.zh.md", 1, "warning"),
     ("machine-translation", E + "machine.en.md", 3, "warning"),
     ("pending-translation", E + "pending.en.md", 3, "warning"),
-    ("structure-mismatch", E + "split.en.md", 8, "warning"),
+    ("structure-mismatch", E + "split.en.md", 6, "warning"),  # where the merge is
     ("glossary-term", E + "term.en.md", 8, "warning"),
     ("stale-translation", E + "stale.en.md", 3, "warning"),
     ("unknown-key", E + "unknown-key.zh.md", 4, "warning"),
@@ -56,7 +56,8 @@ def test_mistakes_fixture_gives_exactly_one_finding_per_mistake(tmp_path):
 def test_messages_say_what_and_where(tmp_path):
     found = {(f["code"], f["line"]): f for f in findings(make_project(tmp_path, "check-mistakes"))[1]}
     assert "offset 11" in found["not-utf8", 2]["message"] and "iconv" in found["not-utf8", 2]["hint"]
-    assert "paragraph 2 of the original" in found["structure-mismatch", 8]["message"]
+    assert "paragraph 1 (line 6) and paragraph 2 (line 8) of the original" in found["structure-mismatch", 6]["message"]
+    assert 'data-pair="1-2"' in found["structure-mismatch", 6]["hint"]
     assert "'sco' (上合示范区) is in paragraph 2" in found["glossary-term", 8]["message"]
     assert "paragraph 2 changed (line 10)" in found["stale-translation", 3]["message"]
     assert "--stamp" in found["stale-translation", 3]["hint"]

@@ -77,7 +77,7 @@ def test_pagefind_alone_is_not_deterministic_but_the_canonical_bundle_is(built, 
     _, out = built
     bundles = []
     for name in ("a", "b", "c"):
-        search_mod.run_pagefind(out, tmp_path / name, search_mod.article_glob(["zh", "en"]))
+        search_mod.run_pagefind(out, tmp_path / name, search_mod.article_globs(["zh", "en"]))
         search_mod.canonical_bundle(tmp_path / name)
         bundles.append({p.relative_to(tmp_path / name).as_posix(): p.read_bytes()
                         for p in (tmp_path / name).rglob("*") if p.is_file()})

@@ -115,7 +115,9 @@ def measure(size: int, runs: int, work: Path, hugo_bin: str, extra: bool) -> tup
     """Alternate our builds and Hugo's, `runs` times; return one row per (tool, kind) and facts."""
     ours, hugo = prepare(size, work)
     trash = work / ".trash"
-    build = [sys.executable, str(REPO / "build.py"), "--root", str(ours), "build", "--quiet"]
+    # the engine's figures without the search index (Pagefind's own cost is a row of its own)
+    build = [sys.executable, str(REPO / "build.py"), "--root", str(ours), "build", "--quiet", "--no-search"]
+    with_search = build[:-1]
     hugo_cmd = [hugo_bin, "--source", str(hugo), "--quiet", "--cacheDir", str(hugo / ".hugo_cache")]
     samples: dict[tuple, list] = {}
     digests = []
@@ -124,6 +126,12 @@ def measure(size: int, runs: int, work: Path, hugo_bin: str, extra: bool) -> tup
         move_away(ours / ".cache", trash)  # cold: no output and no cache
         samples.setdefault(("ours", "cold"), []).append(run_once(build))
         digests.append(tree_digest(ours / "site"))
+        if extra:
+            move_away(ours / "site", trash)
+            move_away(ours / ".cache", trash)
+            samples.setdefault(("ours", "cold, with search index"), []).append(run_once(with_search))
+            move_away(ours / "site", trash)
+            run_once(build)  # back to a site without the index (not timed)
         for name in ("public", "resources", ".hugo_cache"):
             move_away(hugo / name, trash)
         samples.setdefault(("hugo", "cold"), []).append(run_once(hugo_cmd))
@@ -148,7 +156,8 @@ def measure(size: int, runs: int, work: Path, hugo_bin: str, extra: bool) -> tup
                      "peak": statistics.median(v["peak_mib"] for v in values), "pages": pages[tool]})
     hugo_walls = {r["kind"]: r["wall"] for r in rows if r["tool"] == "hugo"}
     for row in rows:  # edits are compared with Hugo's rebuild, which is what Hugo does after any change
-        row["ratio"] = row["wall"] / hugo_walls.get(row["kind"], hugo_walls["no change"])
+        fallback = hugo_walls["cold"] if row["kind"].startswith("cold") else hugo_walls["no change"]
+        row["ratio"] = row["wall"] / hugo_walls.get(row["kind"], fallback)
     return rows, facts
 
 

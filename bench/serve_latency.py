@@ -29,9 +29,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def start_server(project: Path) -> tuple[subprocess.Popen, list[str], Path]:
+def start_server(project: Path, search: bool) -> tuple[subprocess.Popen, list[str], Path]:
     """Start `build.py serve --port 0`; return the process, its growing list of output lines, its folder."""
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(project), "serve", "--port", "0"],
+    extra = [] if search else ["--no-search"]
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(project), "serve", "--port", "0",
+                             *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(line.rstrip() for line in proc.stdout), daemon=True).start()
@@ -83,6 +85,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=REPO)
     parser.add_argument("--edits", type=int, default=11)
+    parser.add_argument("--search", action="store_true",
+                        help="keep serve's background search indexing on (it competes for the CPU between edits)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
@@ -90,7 +94,7 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "-q"], check=True)
         print(f"cold build: {time.perf_counter() - started:.1f} s")
-        proc, lines, out = start_server(project)
+        proc, lines, out = start_server(project, args.search)
         try:
             time.sleep(1.0)
             pool = articles(project)

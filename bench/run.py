@@ -76,14 +76,14 @@ def count_html(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.html"))
 
 
-def edit_one(project: Path, run: int) -> None:
-    """Change one article's body (a different sentence each run), as an editor's save would."""
+def edit_one(project: Path, run: int) -> tuple[Path, str]:
+    """Change one article's body (a different sentence each run), as an editor's save would; (file, old text)."""
     folder = sorted((project / "content" / "editions").iterdir())[len(list((project / "content" / "editions")
                                                                         .iterdir())) // 2]
     article = sorted(folder.glob("*.zh.md"))[0]
     text = article.read_text(encoding="utf-8")
-    article.write_text(text.rstrip("\n").rsplit("\n\n[bench edit", 1)[0] + f"\n\n[bench edit {run}]\n",
-                       encoding="utf-8")
+    article.write_text(text + f"\n[bench edit {run}]\n", encoding="utf-8")
+    return article, text
 
 
 def add_edition(project: Path, run: int) -> Path:
@@ -138,8 +138,9 @@ def measure(size: int, runs: int, work: Path, hugo_bin: str, extra: bool) -> tup
         samples.setdefault(("ours", "no change"), []).append(run_once(build))
         samples.setdefault(("hugo", "no change"), []).append(run_once(hugo_cmd))
         if extra:
-            edit_one(ours, run)
+            article, text = edit_one(ours, run)
             samples.setdefault(("ours", "one article edited"), []).append(run_once(build))
+            article.write_text(text, encoding="utf-8")  # the corpus as it was, for the next cold build
             added = add_edition(ours, run)
             samples.setdefault(("ours", "10-article edition added"), []).append(run_once(build))
             shutil.rmtree(added)

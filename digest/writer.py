@@ -102,7 +102,12 @@ def stage_bytes(path: Path, data: bytes, durable: bool = False) -> str:
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except FileNotFoundError:  # a new folder: made only then, not checked before every file
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.mkdir(folder)  # its parent usually exists: one system call
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+            except FileExistsError:
+                pass  # another worker made it meanwhile
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -128,14 +128,14 @@ class Cache:
                     found[key] = decode(text)
         return found
 
-    def put_many(self, kind: str, items: dict) -> None:
-        """Store entries of kind, in one transaction."""
+    def put_many(self, kind: str, items: dict, plain: bool = False) -> None:
+        """Store entries of kind, in one transaction (plain: values of JSON's own types only, written as they are)."""
         if not items:
             return
         rows = []
         for key, value in items.items():
             try:
-                text = encode(value)
+                text = json.dumps(value, ensure_ascii=False, separators=(",", ":")) if plain else encode(value)
                 text.encode("utf-8")  # lone surrogates cannot be stored
             except (TypeError, ValueError):
                 continue  # a value JSON cannot hold (rare YAML): it is simply parsed again next time

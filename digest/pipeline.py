@@ -121,8 +121,8 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         result.pages = page_counts(specs)
         result.warnings = [p for p in problems if p.level == "warning"]
         record = {"pages": {spec.path: spec.fp for spec in specs}, "stamp": stamp,
-                  "files": sorted(keep), "counts": list(result.pages.items()), "complete": True,
-                  "warnings": [dataclasses.astuple(w) for w in result.warnings]}
+                  "files": sorted(keep), "counts": [list(c) for c in result.pages.items()], "complete": True,
+                  "warnings": [list(dataclasses.astuple(w)) for w in result.warnings]}
         save_caches(state, cache, loaded)
         save_record(cache, out, record)
         cache.delete("busy", str(out))
@@ -170,8 +170,8 @@ def output_record(state: BuildState, cache: Cache, out: Path) -> dict | None:
 
 
 def save_record(cache: Cache, out: Path, record: dict) -> None:
-    """Store the record of the output folder in the cache."""
-    cache.put_many("output", {str(out): record})
+    """Store the record of the output folder in the cache (JSON's own types: no tagging of 25,000 entries)."""
+    cache.put_many("output", {str(out): record}, plain=True)
 
 
 def is_unchanged(out: Path, record: dict | None, stamp: str) -> bool:

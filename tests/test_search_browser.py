@@ -108,6 +108,8 @@ def test_chinese_words_find_their_articles(browser, site, query, slug):
     assert found == articles_containing(site[2], "zh", query)  # and no page without it
     marks = page.eval_on_selector_all(".search-result mark", "marks => marks.map(m => m.textContent)")
     assert query in marks
+    excerpts = page.eval_on_selector_all(".search-result .summary", "ps => ps.map(p => p.textContent)")
+    assert excerpts and not [e for e in excerpts if re.search(r"[\u4e00-\u9fff]\. ", e)]  # blocks end in 。
     page.close()
 
 

@@ -135,6 +135,8 @@ def test_new_folder_with_files_folder_rename_and_edits_inside_are_seen(tmp_path,
     renamed = root / "editions" / "2020-12-23"
     os.rename(new_folder, renamed)
     assert wait(watcher) == {str(new_folder / "b.zh.md"), str(renamed / "b.zh.md")}
+    if mode == "polling":
+        time.sleep(1.1)  # the poller sees whole seconds only (watchfiles#319, pinned by the xfails below)
     save(renamed / "b.zh.md", "edited where it now lives")
     assert wait(watcher) == {str(renamed / "b.zh.md")}
     (renamed / "deeper").mkdir()

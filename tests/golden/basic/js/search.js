@@ -55,8 +55,12 @@ function excerptNodes(html) {
   });
 }
 
+/** Pagefind joins a page's blocks with ". ": after a Chinese character that reads as a stray mark, so it becomes 。 */
+const joinedHan = /([\u3400-\u9fff\uf900-\ufaff”」）])\. /g;
+
 /** An excerpt cut around the first Chinese term in the page's text, the term marked; null if not found as is. */
 function hanExcerpt(content, term) {
+  content = content.replace(joinedHan, "$1。");
   const at = content.toLocaleLowerCase().indexOf(term);
   if (at < 0) return null;
   const start = Math.max(0, at - 40);

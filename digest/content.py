@@ -78,11 +78,12 @@ class LoadedContent:
 
 
 def load_content(config: Config, cache: dict, problems: list[Problem], mapper=None,
-                 hashes: dict | None = None) -> LoadedContent:
+                 hashes: dict | None = None, walks: dict | None = None) -> LoadedContent:
     """Read every file under content/; problems are appended, nothing raises for user mistakes.
 
     mapper(func, items) may run the parsing of new files in parallel (default: map in order);
-    hashes (path -> content hash, just taken) spares reading files that are in the cache.
+    hashes (path -> content hash) and walks (folder -> Walk), just taken, spare reading and
+    walking again.
     """
     root = config.root
     content_dir = root / "content"
@@ -93,7 +94,9 @@ def load_content(config: Config, cache: dict, problems: list[Problem], mapper=No
     editions: dict[str, EditionInfo] = {}
     assets: list[tuple[Path, str]] = []
     failed: set = set()
-    walk, static = walk_files(content_dir, root), walk_files(root / "static", root)
+    walks = walks or {}
+    walk = walks.get(content_dir) or walk_files(content_dir, root)
+    static = walks.get(root / "static") or walk_files(root / "static", root)
     problems += walk.problems + static.problems
     files = walk.files
     hashes = parse_new_files(files, content_dir, root, cache, mapper, config.max_file_bytes, hashes or {})

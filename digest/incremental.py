@@ -49,6 +49,7 @@ class BuildState:
     specs: dict = field(default_factory=dict)  # specs reused between builds, see pages.py
     paths: tuple | None = None  # output folder, page paths and static files of the last build without collisions
     file_hashes: dict = field(default_factory=dict)  # input path -> content hash, from the input stamp
+    walks: dict = field(default_factory=dict)  # folder -> sources.Walk, from the input stamp
     live: tuple | None = None  # file and body hashes of the last build, to prune the cache when they change
 
     def forget(self) -> None:
@@ -100,7 +101,8 @@ def read_content(memo: BuildState, config: Config, meta_files: dict, changed: se
     edits = content_edits(memo, config, changed)
     if edits is None:
         found: list[Problem] = []
-        memo.loaded = load_content(config, meta_files, found, mapper=mapper, hashes=memo.file_hashes)
+        memo.loaded = load_content(config, meta_files, found, mapper=mapper, hashes=memo.file_hashes,
+                                   walks=memo.walks)
         memo.docs = {doc.path: doc for doc in memo.loaded.documents}
         memo.file_problems = {}
         memo.other_problems = []

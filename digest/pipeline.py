@@ -73,7 +73,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         check_output_dir(out, root, known=record is not None)
         start_build(state, config, drafts, changed)
         dates = git_dates(root, state)
-        state.file_hashes = {}  # only hashes taken just now may stand for the files' bytes
+        state.file_hashes, state.walks = {}, {}  # only what was read just now may stand for the files
         stamp = input_stamp(root, config, drafts, dates, state) if changed is None else ""
         if not clean and is_unchanged(out, record, stamp):
             return unchanged_result(record, started)  # nothing that feeds the site changed since the last build
@@ -313,7 +313,8 @@ def input_stamp(root: Path, config, drafts: bool, dates: dict, state: BuildState
     hashes = {}
     for folder, project in ((root / "content", root), (root / "templates", root), (root / "static", root),
                             (Path(__file__).parent, None)):
-        for path in walk_files(folder, project).files:
+        walk = state.walks[folder] = walk_files(folder, project)  # the load stage uses the same walk
+        for path in walk.files:
             try:
                 value = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
             except OSError:

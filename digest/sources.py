@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,20 +57,22 @@ class Walk:
     skipped: list[Problem] = field(default_factory=list)
 
 
-def matches(name: str, patterns: tuple) -> bool:
-    """The name matches one of the patterns (case-insensitive, as on Windows and macOS)."""
-    lowered = name.lower()
-    return any(fnmatch.fnmatchcase(lowered, pattern.lower()) for pattern in patterns)
+def pattern_re(patterns: tuple) -> re.Pattern:
+    """One regular expression for a tuple of shell patterns (a walk asks it of every name)."""
+    return re.compile("|".join(fnmatch.translate(pattern.lower()) for pattern in patterns))
+
+
+SECRET_RE, LEFTOVER_RE = pattern_re(SECRET_PATTERNS), pattern_re(LEFTOVER_PATTERNS)
 
 
 def is_secret(name: str) -> bool:
-    """A private key, certificate, password store or environment file: never published."""
-    return matches(name, SECRET_PATTERNS)
+    """A private key, certificate, password store or environment file: never published (case-insensitive)."""
+    return SECRET_RE.match(name.lower()) is not None
 
 
 def is_leftover(name: str) -> bool:
-    """An editor's backup, swap or autosave file, or a system's folder metadata."""
-    return matches(name, LEFTOVER_PATTERNS)
+    """An editor's backup, swap or autosave file, or a system's folder metadata (case-insensitive)."""
+    return LEFTOVER_RE.match(name.lower()) is not None
 
 
 def is_ignored(name: str) -> bool:

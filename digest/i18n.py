@@ -33,7 +33,7 @@ STRINGS = {
         "search_intro": "在全部往期的中文文章中查找人名、地名和政策。",
         "search_all_sections": "全部栏目", "search_nojs": "搜索需要 JavaScript。您的浏览器未启用 JavaScript，"
         "请按以下方式浏览全部文章：", "search_empty": "请输入要查找的词语。", "search_loading": "正在搜索……",
-        "search_found": "找到 {n} 篇文章。", "search_partial": "已显示 {n} 篇文章，还有更多结果。",
+        "search_found": "找到 {n} 篇文章。", "search_found_one": "找到 1 篇文章。", "search_partial": "已显示 {n} 篇文章，还有更多结果。",
         "search_none": "没有找到包含“{q}”的文章。", "search_more": "显示更多结果",
         "search_error": "搜索暂时无法使用。请按往期、栏目或标签浏览。", "search_edition": "{date}期",
         "view": "阅读方式", "view_bilingual": "中英对照", "name_zh": "中文", "name_en": "英文",
@@ -69,7 +69,7 @@ STRINGS = {
         "of every edition.", "search_all_sections": "All sections",
         "search_nojs": "Search needs JavaScript, which is turned off in your browser. You can still browse "
         "every article:", "search_empty": "Type a word to search for.", "search_loading": "Searching…",
-        "search_found": "{n} articles found.", "search_partial": "Showing {n} articles; there are more.",
+        "search_found": "{n} articles found.", "search_found_one": "1 article found.", "search_partial": "Showing {n} articles; there are more.",
         "search_none": "No articles contain “{q}”.", "search_more": "Show more results",
         "search_error": "Search is not available right now. Browse by edition, section or tag instead.",
         "search_edition": "Edition of {date}",

@@ -92,6 +92,15 @@ def test_qingdao_on_the_english_page_finds_english_articles_only(browser, site):
     page = search(browser, site, "en", "Qingdao")
     links = result_links(page)
     assert len(links) >= 5 and all(link.startswith(site[0] + "en/editions/") for link in links)
+    assert f"{len(links)} articles found." in page.text_content("#search-status")
+    page.close()
+
+
+def test_one_result_is_counted_in_the_singular(browser, site):
+    page = search(browser, site, "en", "RCEP")
+    links = result_links(page)
+    assert len(links) == len(articles_containing(site[2], "en", "RCEP")) == 1
+    assert page.text_content("#search-status").startswith("1 article found.")
     page.close()
 
 

@@ -160,9 +160,10 @@ async function run() {
     shown += drawn;
     const done = next >= candidates.length;
     if (terms.length === 0 && candidates.length) {
-      status.textContent = fill(strings.found, { n: candidates.length }); // no result is dropped: the count is known
+      status.textContent = fill(candidates.length === 1 ? strings.found_one : strings.found, { n: candidates.length }); // no result is dropped: the count is known
     } else if (done) {
-      status.textContent = shown ? fill(strings.found, { n: shown }) : fill(strings.none, { q: query });
+      status.textContent = shown ? fill(shown === 1 ? strings.found_one : strings.found, { n: shown })
+        : fill(strings.none, { q: query });
     } else {
       status.textContent = fill(strings.partial, { n: shown });
     }

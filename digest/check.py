@@ -13,9 +13,9 @@ from .config import Config, describe, load_config
 from .content import TEXT_KEYS, Document, LoadedContent, load_content
 from .errors import DigestError, Problem, error, sort_key, warning
 from .hanzi import traditional_chars
-from .incremental import BuildState
-from .model import build_site
-from .pipeline import convert_bodies, find_collisions, plan_specs, static_files
+from .engine import link_site
+from .pipeline import convert_bodies, static_files
+from .plan import site_specs, static_collisions
 from .render import PageSpec, compile_templates, make_environment
 from .markdown import UNSAFE_TAGS
 from .sources import read_text
@@ -78,11 +78,13 @@ def run_check(root: Path) -> CheckResult:
     problems += compile_templates(make_environment(templates), templates, root)
     derived: dict = {}
     convert_bodies(loaded.documents, derived, workers=1)
-    site = build_site(config, loaded, derived, True, problems)  # drafts too: they will be published one day
-    specs = plan_specs(site, derived, {}, BuildState())  # the same files the build makes, feeds and sitemaps included
+    site, where = link_site(config, loaded, derived, True, {})  # drafts too: they will be published one day
+    problems += [p for group in where.values() for p in group]
+    specs, found = site_specs(site)  # the same files the build makes, feeds and sitemaps included
+    problems += found
     static = static_files(root, loaded)
     docs = {doc.shown: doc for doc in loaded.documents}
-    problems += find_collisions(specs, static, root / "site")
+    problems += static_collisions(static, {spec.path: None for spec in specs})
     problems += link_problems(specs, static, docs)
     groups = group_documents(loaded)
     problems += translation_problems(config, groups, loaded.glossary, root)

@@ -271,7 +271,7 @@ def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: P
     is made in the background after a good rebuild (debounced), so it never delays the reload.
     """
     from .cache import default_cache_dir
-    from .incremental import BuildState
+    from .engine import BuildState
     from .pipeline import build
     from .search import BackgroundIndexer
     state = BuildState()

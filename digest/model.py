@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
-from itertools import groupby
+from dataclasses import dataclass
 
 from . import urls
 from .config import Config
@@ -44,6 +43,7 @@ class Article:
     url: str
     alternates: tuple  # ((lang, url), …) for every existing version, this one included
     aliases: tuple
+    targets: tuple = ()  # links written as source paths in the body, in order, once each
     fp: str = ""
 
     @property
@@ -99,67 +99,13 @@ class Page:
     alternates: tuple
     aliases: tuple
     position: tuple
+    targets: tuple = ()
     fp: str = ""
-
-
-@dataclass
-class Site:
-    """The whole linked model, ready to render."""
-
-    config: Config
-    editions: tuple  # newest first
-    articles: dict  # key -> {lang: Article}
-    pages: tuple
-    tags: dict
-    glossary: dict
-    items: dict  # lang -> tuple[Item], newest first
-    fp: str = ""
-    sources: dict = field(default_factory=dict)  # content-relative source path -> {lang: site path}
-    tags_in_use: dict = field(default_factory=dict)  # lang -> set of tag keys shown in that language
 
 
 def fingerprint(*parts) -> str:
     """A short stable hash of the repr of some values."""
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
-
-
-def build_site(config: Config, loaded: LoadedContent, derived: dict, drafts: bool,
-               problems: list[Problem], changed: dict | None = None, memo: dict | None = None) -> Site:
-    """Link documents into the site model; problems are appended. changed: path -> last commit date.
-
-    memo (kept by the preview server between builds) lets an article whose files did not change
-    reuse its records from the last build instead of being linked again.
-    """
-    tag_index = make_tag_index(loaded.tags)
-    changed = {} if changed is None else changed
-    groups: dict[tuple, list[Document]] = {}
-    for doc in loaded.documents:
-        groups.setdefault((doc.kind, doc.edition, doc.stem), []).append(doc)
-    articles: dict[str, dict[str, Article]] = {}
-    pages: list[Page] = []
-    for (kind, edition, stem), docs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
-        if (kind, edition, stem) in loaded.failed:
-            continue  # one of its files is broken: its own error says so; checking the rest would mislead
-        docs.sort(key=lambda d: config.codes.index(d.lang))
-        problems.extend(orphan_problems(config, docs))
-        if kind == "article":
-            info = loaded.editions.get(edition) or EditionInfo(edition, f"content/editions/{edition}/edition.yaml")
-            group = link_article_memo(memo, config, docs, info, loaded.tags, tag_index, derived, drafts, problems,
-                                      changed)
-            if group:
-                articles[f"{edition}/{stem}"] = group
-        else:
-            pages.extend(link_page(config, docs, derived, drafts, problems))
-    check_edition_orders(loaded, articles, problems)
-    editions = make_editions(config, loaded, articles)
-    items = {lang: tuple(item for ed in editions for item in ed.items[lang]) for lang in config.codes}
-    site = Site(config, editions, articles, tuple(pages), loaded.tags, loaded.glossary, items)
-    for record in [a for group in articles.values() for a in group.values()] + pages:
-        site.sources[record.shown[len("content/"):]] = dict(record.alternates)
-    site.tags_in_use = {lang: {t for item in items[lang] for t in item.article.tags} for lang in config.codes}
-    site.fp = fingerprint(sorted(config.raw.items(), key=str), [e.date for e in editions],
-                          [(p.lang, p.url, p.title) for p in pages], sorted(loaded.tags.items()))
-    return site
 
 
 def orphan_problems(config: Config, docs: list) -> list[Problem]:
@@ -170,26 +116,6 @@ def orphan_problems(config: Config, docs: list) -> list[Problem]:
     return [warning(doc.shown, 1, f"a translation without its original ({doc.stem}.{original}.md does not exist)",
                     f"add the original {doc.stem}.{original}.md, or check the file name", code="orphan-translation")
             for doc in docs]
-
-
-def link_article_memo(memo: dict | None, config: Config, docs: list[Document], info: EditionInfo, tags: dict,
-                      tag_index: dict, derived: dict, drafts: bool, problems: list[Problem],
-                      changed: dict) -> dict[str, Article] | None:
-    """link_article, or its result from the last build when it had the very same inputs."""
-    if memo is None:
-        return link_article(config, docs, info, tag_index, derived, drafts, problems, changed)
-    inputs = (*docs, tags, changed)  # the same objects: documents are read again only when their file changed
-    key = (docs[0].edition, docs[0].stem)
-    last = memo.get(key)
-    if last is not None and last[3] == info and len(last[0]) == len(inputs) \
-            and all(a is b for a, b in zip(last[0], inputs)):
-        problems.extend(last[2])
-        return last[1]
-    found: list[Problem] = []
-    group = link_article(config, docs, info, tag_index, derived, drafts, found, changed)
-    memo[key] = (inputs, group, found, info)
-    problems.extend(found)
-    return group
 
 
 def make_tag_index(tags: dict) -> dict:
@@ -233,7 +159,7 @@ def link_article(config: Config, docs: list[Document], info: EditionInfo, tag_in
     alternates = tuple((lang, url) for lang, (_, _, url) in versions.items())
     group = {}
     for lang, (doc, slug, url) in versions.items():
-        summary_auto, minutes = derived[doc.body_hash][:2]
+        summary_auto, minutes, targets = derived[doc.body_hash]
         fields = dict(
             key=f"{info.date}/{original.stem}", lang=lang, slug=slug, edition=info.date, shown=doc.shown,
             original_lang=original.lang, title=doc.meta["title"], kicker=doc.meta.get("kicker", ""),
@@ -245,6 +171,7 @@ def link_article(config: Config, docs: list[Document], info: EditionInfo, tag_in
             position=position, translation=tuple(sorted((doc.meta.get("translation") or {}).items(), key=str)),
             untranslated=meta.get("untranslated", config.untranslated), body_hash=doc.body_hash,
             minutes=minutes, url=url, alternates=alternates, aliases=tuple(doc.meta.get("aliases", ())),
+            targets=targets,
         )
         group[lang] = Article(**fields, fp=fingerprint(sorted(fields.items(), key=lambda kv: kv[0])))
     return group
@@ -312,12 +239,12 @@ def link_page(config: Config, docs: list[Document], derived: dict, drafts: bool,
             return []
     alternates = tuple((d.lang, urls.page(d.lang, d.meta["slug"])) for d in docs)
     for doc in docs:
-        summary = derived[doc.body_hash][0]
+        summary, _, targets = derived[doc.body_hash]
         fields = dict(key=original.stem, lang=doc.lang, slug=doc.meta["slug"], shown=doc.shown,
                       title=doc.meta["title"], summary=doc.meta.get("summary") or summary,
                       body_hash=doc.body_hash, url=urls.page(doc.lang, doc.meta["slug"]), alternates=alternates,
                       aliases=tuple(doc.meta.get("aliases", ())),
-                      position=(original.meta.get("order", NEVER), original.stem))
+                      position=(original.meta.get("order", NEVER), original.stem), targets=targets)
         found.append(Page(**fields, fp=fingerprint(sorted(fields.items()))))
     return found
 
@@ -332,26 +259,3 @@ def check_edition_orders(loaded: LoadedContent, articles: dict, problems: list[P
                 problems.append(warning(info.shown, info.key_lines.get("order"),
                                         f"order names '{slug}', which is not an article of this edition",
                                         "fix the slug or remove it from the list", code="bad-order"))
-
-
-def make_editions(config: Config, loaded: LoadedContent, articles: dict) -> tuple[Edition, ...]:
-    """Editions newest first, with each language's items in edition order."""
-    by_date = groupby(sorted(articles.items(), key=lambda kv: kv[0]), key=lambda kv: kv[0].split("/")[0])
-    editions = []
-    for date, group in by_date:
-        groups = sorted((g for _, g in group), key=lambda g: next(iter(g.values())).position)
-        info = loaded.editions.get(date) or EditionInfo(date, "")
-        items = {lang: tuple(item for g in groups if (item := item_for(g, lang))) for lang in config.codes}
-        fp = fingerprint(info.title, info.lead, {lang: [i.fp for i in its] for lang, its in items.items()})
-        editions.append(Edition(date, dict(info.title), dict(info.lead), items, fp))
-    editions.sort(key=lambda e: e.date, reverse=True)
-    return tuple(editions)
-
-
-def item_for(group: dict, lang: str) -> Item | None:
-    """How an article appears in a language's lists: itself, a notice, or not at all."""
-    if lang in group:
-        return Item(group[lang])
-    original = next(a for a in group.values() if a.is_original) if any(
-        a.is_original for a in group.values()) else next(iter(group.values()))
-    return Item(original, notice=True) if original.untranslated == "notice" else None

@@ -1,297 +1,300 @@
-"""Every page of the site as a PageSpec: what it is, where it goes, what it shows (SPEC §5)."""
+"""Every output file of the site: producers say which exist, makers say what each one shows (SPEC §5).
+
+A producer is a part of the model that owns a set of output files: the site itself (landing page,
+indexes, feeds, search and error pages, standalone pages), an article (its page, bilingual page and
+redirects in every language), an edition, a paginated list. A maker is a small JSON-able tuple,
+("article", KEY, LANG), naming the function that makes one file's PageSpec from the model — read
+through a site.View, which records the input keys the page depends on (see engine.py).
+"""
 from __future__ import annotations
 
+import datetime as dt
+import os
 import posixpath
-from dataclasses import dataclass
 
 from . import urls
 from .bilingual import Glossary
-from .model import Article, Edition, Site, fingerprint
+from .model import Article, Edition, fingerprint
 from .render import PageSpec
+from .site import NO_SECTION, ListKey, Mention, Site, View, list_key_of
+
+NEWS_DAYS = 2  # Google News takes articles of the last two days
+NEWS_LIMIT = 1000  # and at most this many in one news sitemap
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+# --- producers -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Mention:
-    """What an article page shows of another article: its key, language, title and URL."""
-
-    key: str
-    lang: str
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class MentionItem:
-    """An entry of an article page's edition list (shaped like model.Item)."""
-
-    article: Mention
-    notice: bool
+def producers(site: Site) -> list[str]:
+    """Every producer of the site, in a stable order."""
+    found = ["site"]
+    found += ["e:" + date for date in sorted(site.editions(), reverse=True)]
+    found += ["g:" + key for key in sorted(site.catalog)]
+    found += ["l:" + key.name for key in site.list_keys()]
+    return found
 
 
-@dataclass(frozen=True)
-class EditionOutline:
-    """What article pages, the editions list and the archive show of an edition in one language.
-
-    Its date, titles, and the key, language, title and URL of its articles (shaped like an
-    Edition), and the newest article date (the sitemap's lastmod). Only these, so that editing one
-    article's body renders that article's pages again, not its whole edition's nor those long
-    lists (a page is rendered when the fingerprint of its context changes).
-    """
-
-    date: str
-    title: dict
-    items: dict  # lang -> tuple[MentionItem], for the page's language only
-    newest: object = None  # datetime of the newest article in this language, or None
-    fp: str = ""
-
-
-@dataclass(frozen=True)
-class EditionRef:
-    """A neighbouring edition as an edition page links to it: its date and titles."""
-
-    date: str
-    title: dict
-    fp: str = ""
+def produce(site: Site, producer: str) -> dict[str, tuple]:
+    """The output files a producer makes now: site path -> maker (empty when it no longer exists)."""
+    kind, _, name = producer.partition(":")
+    if kind == "g":
+        return article_outputs(site, name)
+    if kind == "e":
+        if name not in site.by_edition():
+            return {}
+        return {urls.edition(lang, name): ("edition", name, lang) for lang in site.config.codes}
+    if kind == "l":
+        key = list_key_of(name)
+        if key.kind == "tag" and key.key not in site.tags_in_use(key.lang):
+            return {}
+        if key.kind == "section" and key.key not in site.config.sections:
+            return {}
+        numbers = [None] + sorted(n for n in site.list_slices(key) if n is not None)
+        return {key.path(n): ("list", name, n) for n in numbers}
+    return site_outputs(site)
 
 
-def edition_ref(edition: Edition | None) -> EditionRef | None:
-    """A neighbouring edition as an edition page shows it."""
-    if edition is None:
-        return None
-    return EditionRef(edition.date, dict(edition.title), fingerprint(edition.date, sorted(edition.title.items())))
-
-
-def mention(article: Article | None) -> Mention | None:
-    """The parts of an article another article page shows."""
-    return None if article is None else Mention(article.key, article.lang, article.title, article.url)
-
-
-def edition_outline(edition: Edition, lang: str, reuse: dict | None = None,
-                    fresh: dict | None = None) -> EditionOutline:
-    """An edition as pages in one language list it; the last build's when the edition is unchanged."""
-    key = ("outline", lang, edition.date)
-    last = reuse.get(key) if reuse is not None else None
-    if last is not None and last[0] == edition.fp:
-        outline = last[1]
-    else:
-        items = tuple(MentionItem(mention(item.article), item.notice) for item in edition.items[lang])
-        newest = max((i.article.updated or i.article.date for i in edition.items[lang]), default=None)
-        outline = EditionOutline(edition.date, dict(edition.title), {lang: items}, newest,
-                                 fingerprint(edition.date, sorted(edition.title.items()), lang, items, newest))
-    if fresh is not None:
-        fresh[key] = (edition.fp, outline)
-    return outline
-
-
-def make_specs(site: Site, derived: dict, reuse: dict | None = None) -> list[PageSpec]:
-    """All page specs of the site, in a stable order.
-
-    reuse (kept by the preview server between builds) holds each edition's article specs and each
-    list page's spec: an edition whose records and links, or a list page whose items, are the same
-    as last time gives the very same spec objects (whose fingerprints need no hashing again).
-    """
+def site_outputs(site: Site) -> dict[str, tuple]:
+    """The files every site has, whatever its articles: landing, indexes, feeds, error, search and standalone pages."""
     cfg = site.config
-    specs = [landing_spec(site)]
-    fresh: dict = {}
+    found = {"": ("landing",)}
     for lang in cfg.codes:
-        specs += home_specs(site, lang, reuse, fresh)
-        outlines = {e.date: edition_outline(e, lang, reuse, fresh) for e in site.editions}
-        specs.append(editions_spec(site, lang, tuple(outlines.values())))
-        specs += edition_specs(site, lang)
-        specs += article_specs(site, lang, derived, outlines, reuse, fresh)
-        specs += bilingual_specs(site, lang, derived, reuse, fresh)
-        specs += section_specs(site, lang, reuse, fresh)
-        specs += tag_specs(site, lang, reuse, fresh)
-        specs.append(archive_spec(site, lang, tuple(outlines.values())))
+        found[urls.editions(lang)] = ("editions", lang)
+        found[urls.tags(lang)] = ("tags", lang)
+        found[urls.archive(lang)] = ("archive", lang)
         if cfg.search:
-            specs.append(search_spec(site, lang))
-    specs += page_specs(site, derived)
-    specs.append(PageSpec("404.html", "404.html", cfg.original_language, {}, absolute_links=True))
-    specs += alias_specs(site, specs)
-    if reuse is not None:
-        reuse.clear()  # only this build's editions, so the memo does not grow while editing
-        reuse.update(fresh)
-    for spec in specs:
-        if spec.alternates and spec.x_default is None:
-            spec.x_default = dict(spec.alternates).get(cfg.original_language, spec.alternates[0][1])
-    return specs
+            found[urls.search(lang)] = ("search", lang)
+        found[urls.feed(lang)] = ("feed", lang, NO_SECTION, "atom")
+        found[urls.json_feed(lang)] = ("feed", lang, NO_SECTION, "json")
+        for key in cfg.sections:
+            found[urls.section_feed(lang, key)] = ("feed", lang, key, "atom")
+        found[urls.editions_feed(lang)] = ("editions_feed", lang)
+    for page in site.pages:
+        found[page.url] = ("page", page.key, page.lang)
+        for alias in page.aliases:
+            found[alias_path(alias)] = ("page_alias", page.key, page.lang, alias)
+    found["404.html"] = ("404",)
+    found[urls.NEWS_SITEMAP] = ("news",)
+    found[urls.ROBOTS] = ("robots",)
+    return found
 
 
-def every_lang(site: Site, path_of) -> tuple:
+def article_outputs(site: Site, key: str) -> dict[str, tuple]:
+    """An article's files in every language: its page, its bilingual page when translated, its redirects."""
+    entry = site.catalog.get(key)
+    if entry is None:
+        return {}
+    found = {}
+    for version in entry.versions:
+        found[version.url] = ("article", key, version.lang)
+        if len(entry.versions) > 1:
+            found[urls.bilingual(version.url)] = ("bilingual", key, version.lang)
+    for lang, record in site.group(key).items():
+        for alias in record.aliases:
+            found.setdefault(alias_path(alias), ("alias", key, lang, alias))
+    return found
+
+
+def alias_path(alias: str) -> str:
+    """The site path of a redirect page."""
+    return alias.strip("/") + "/"
+
+
+def sitemap_outputs(count: int, limit: int) -> dict[str, tuple]:
+    """sitemap.xml, or an index and its parts when there are more entries than one file may hold."""
+    if count <= limit:
+        return {urls.SITEMAP: ("sitemap", None)}
+    parts = (count + limit - 1) // limit
+    found = {urls.SITEMAP: ("sitemap", 0)}
+    found.update({urls.sitemap_part(n): ("sitemap", n) for n in range(1, parts + 1)})
+    return found
+
+
+# --- makers ----------------------------------------------------------------------------------------
+
+
+def make_spec(view: View, maker: tuple) -> PageSpec | None:
+    """The spec of one output file, made from the model through view (None: it no longer exists)."""
+    spec = MAKERS[maker[0]](view, *maker[1:])
+    if spec is not None and spec.alternates and spec.x_default is None:
+        spec.x_default = dict(spec.alternates).get(view.config.original_language, spec.alternates[0][1])
+    return spec
+
+
+def every_lang(view: View, path_of) -> tuple:
     """Alternates of a page that exists in every language."""
-    return tuple((lang, path_of(lang)) for lang in site.config.codes)
+    return tuple((lang, path_of(lang)) for lang in view.config.codes)
 
 
-def landing_spec(site: Site) -> PageSpec:
+def landing_page(view: View) -> PageSpec:
     """The bilingual landing page: the latest edition in every language."""
-    latest = site.editions[0] if site.editions else None
-    return PageSpec("", "landing.html", site.config.original_language, {"edition": latest},
-                    alternates=every_lang(site, urls.home), x_default="")
+    latest = view.latest()
+    edition = None
+    if latest is not None:
+        parts = [view.edition(latest, code) for code in view.config.codes]
+        items = {code: part.items[code] for code, part in zip(view.config.codes, parts)}
+        edition = Edition(latest, parts[0].title, parts[0].lead, items, fingerprint([p.fp for p in parts]))
+    return PageSpec("", "landing.html", view.config.original_language, {"edition": edition},
+                    alternates=every_lang(view, urls.home), x_default="")
 
 
-def paginate(items: tuple, per_page: int) -> list[tuple]:
-    """Items in pages of per_page; always at least one (maybe empty) page."""
-    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [()]
+def list_page(view: View, name: str, number: int | None) -> PageSpec | None:
+    """One page of a paginated list: the front page (newest articles) or a numbered page (counted from the oldest)."""
+    key = list_key_of(name)
+    total, langs = view.list_position(key, number)
+    if number is not None and not 1 <= number <= total:
+        return None
+    items = view.list_items(key, number)
+    newer = None if number is None else key.path(number + 1 if number < total else None)
+    older = (key.path(total) if total else None) if number is None else (key.path(number - 1) if number > 1 else None)
+    pager = {"number": number, "prev": newer, "next": older}
+    alternates = tuple((code, ListKey(key.kind, key.key, code).path(number)) for code in langs)
+    if key.kind == "home":
+        ctx = {"edition": view.edition_ref(view.latest()) if number is None else None, "items": items,
+               "pager": pager}
+        spec = PageSpec(key.path(number), "home.html", key.lang, ctx, alternates=alternates)
+        if number is None:
+            spec.x_default = ""  # the homes and the landing page form one cluster
+        return spec
+    ctx = {"kind": key.kind, "key": key.key, "items": items, "pager": pager}
+    return PageSpec(key.path(number), "list.html", key.lang, ctx, alternates=alternates)
 
 
-def pager(number: int, total: int, path_of) -> dict:
-    """Links to the neighbouring pages of a paginated list."""
-    return {"number": number, "total": total,
-            "prev": path_of(number - 1) if number > 1 else None,
-            "next": path_of(number + 1) if number < total else None}
-
-
-def list_specs(site: Site, lang: str, items: tuple, path_of, template: str, extra: dict,
-               alternates_of, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
-    """A paginated list of items (home, section, tag); a page whose items are unchanged reuses its spec."""
-    chunks = paginate(items, site.config.per_page)
-    shown = tuple((name, getattr(value, "fp", value)) for name, value in sorted(extra.items()))
-    specs = []
-    for number, chunk in enumerate(chunks, start=1):
-        path, pages, alternates = path_of(number), pager(number, len(chunks), path_of), alternates_of(number)
-        # what the fingerprint hashes; items compare by identity of their articles first, then field by field
-        key = (template, lang, chunk, shown, tuple(pages.items()), alternates)
-        last = reuse.get(path) if reuse is not None else None
-        if last is not None and last[0] == key:
-            spec = last[1]
-        else:
-            spec = PageSpec(path, template, lang, {**extra, "items": chunk, "pager": pages}, alternates=alternates)
-        if fresh is not None:
-            fresh[path] = (key, spec)
-        specs.append(spec)
-    return specs
-
-
-def home_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
-    """A language's home: the latest articles, paginated."""
-    counts = {code: len(paginate(site.items[code], site.config.per_page)) for code in site.config.codes}
-
-    def alternates(number):
-        return tuple((code, urls.home(code, number)) for code in site.config.codes if number <= counts[code])
-    specs = list_specs(site, lang, site.items[lang], lambda n: urls.home(lang, n), "home.html",
-                       {"edition": site.editions[0] if site.editions else None}, alternates, reuse, fresh)
-    specs[0].x_default = ""  # the homes and the landing page form one cluster
-    return specs
-
-
-def editions_spec(site: Site, lang: str, outlines: tuple) -> PageSpec:
+def editions_page(view: View, lang: str) -> PageSpec:
     """The list of editions."""
-    return PageSpec(urls.editions(lang), "editions.html", lang, {"editions": outlines},
-                    alternates=every_lang(site, urls.editions))
+    return PageSpec(urls.editions(lang), "editions.html", lang, {"editions": view.edition_lines(lang)},
+                    alternates=every_lang(view, urls.editions))
 
 
-def edition_specs(site: Site, lang: str) -> list[PageSpec]:
-    """One page per edition, with its neighbours."""
-    specs = []
-    eds = site.editions
-    for i, edition in enumerate(eds):
-        ctx = {"edition": edition, "newer": edition_ref(eds[i - 1] if i > 0 else None),
-               "older": edition_ref(eds[i + 1] if i + 1 < len(eds) else None)}
-        specs.append(PageSpec(urls.edition(lang, edition.date), "edition.html", lang, ctx,
-                              alternates=every_lang(site, lambda code: urls.edition(code, edition.date)),
-                              x_default=urls.edition(site.config.original_language, edition.date)))
-    return specs
+def archive_page(view: View, lang: str) -> PageSpec:
+    """Editions grouped by month, newest first."""
+    months: list[dict] = []
+    for edition in view.edition_lines(lang):
+        year, month = int(edition.date[:4]), int(edition.date[5:7])
+        if not months or (months[-1]["year"], months[-1]["month"]) != (year, month):
+            months.append({"year": year, "month": month, "editions": []})
+        months[-1]["editions"].append(edition)
+    return PageSpec(urls.archive(lang), "archive.html", lang, {"months": months},
+                    alternates=every_lang(view, urls.archive))
 
 
-def article_specs(site: Site, lang: str, derived: dict, outlines: dict | None = None, reuse: dict | None = None,
-                  fresh: dict | None = None) -> list[PageSpec]:
-    """One page per article in this language, with edition navigation (reused per edition, see make_specs)."""
-    specs = []
-    hints = site_glossary(site) if site.config.glossary_hints else None
-    for edition in site.editions:
-        own = [item.article for item in edition.items[lang] if not item.notice]
-        links = tuple(resolved_links(site, article, derived) for article in own)
-        # the edition's fingerprint covers every field of its articles; links depend on other files too
-        key = (edition.fp, links, hints.fp if hints is not None else None)
-        last = reuse.get((lang, edition.date)) if reuse is not None else None
-        outline = outlines[edition.date] if outlines is not None else edition_outline(edition, lang)
-        found = last[1] if last is not None and last[0] == key else edition_article_specs(site, lang, edition, own,
-                                                                                           links, outline, hints)
-        if fresh is not None:
-            fresh[(lang, edition.date)] = (key, found)
-        specs += found
-    return specs
+def tags_page(view: View, lang: str) -> PageSpec:
+    """The tag index."""
+    return PageSpec(urls.tags(lang), "tags.html", lang, {"tags": view.tag_counts(lang)},
+                    alternates=every_lang(view, urls.tags))
 
 
-def edition_article_specs(site: Site, lang: str, edition, own: list, links: tuple,
-                          outline: EditionOutline, hints: Glossary | None = None) -> list[PageSpec]:
-    """The article pages of one edition in one language (glossary: marks its terms, `glossary_hints`)."""
-    specs = []
-    for j, article in enumerate(own):
-        ctx = {"article": article, "edition": outline,
-               "prev": mention(own[j - 1] if j > 0 else None), "next": mention(own[j + 1] if j + 1 < len(own) else None),
-               "links": links[j], "glossary": hints}
-        original_url = article.url_in(article.original_lang) or article.url
-        fallbacks = {code: (urls.edition(code, edition.date), "switch_missing")
-                     for code in site.config.codes if article.url_in(code) is None}
-        specs.append(PageSpec(article.url, "article.html", lang, ctx, alternates=article.alternates,
-                              x_default=original_url, fallbacks=fallbacks, source=article.shown))
-    return specs
+def search_page(view: View, lang: str) -> PageSpec:
+    """The search page of a language: a form, and results drawn by static/js/search.js from the index."""
+    return PageSpec(urls.search(lang), "search.html", lang, {}, alternates=every_lang(view, urls.search))
 
 
-def site_glossary(site: Site) -> Glossary:
+def not_found_page(view: View) -> PageSpec:
+    """The 404 page, served at any depth: links are absolute paths."""
+    return PageSpec("404.html", "404.html", view.config.original_language, {}, absolute_links=True)
+
+
+def edition_page(view: View, date: str, lang: str) -> PageSpec | None:
+    """One edition in one language, with its neighbours."""
+    if date not in view.site.by_edition():
+        return None
+    newer, older = view.neighbours(date)
+    ctx = {"edition": view.edition(date, lang), "newer": newer, "older": older}
+    return PageSpec(urls.edition(lang, date), "edition.html", lang, ctx,
+                    alternates=every_lang(view, lambda code: urls.edition(code, date)),
+                    x_default=urls.edition(view.config.original_language, date))
+
+
+def article_page(view: View, key: str, lang: str) -> PageSpec | None:
+    """An article in one language, with its edition's navigation."""
+    group = view.group(key)
+    article = group.get(lang)
+    if article is None:
+        return None
+    outline = view.outline(article.edition, lang)
+    own = [item.article for item in outline.items[lang] if not item.notice]
+    index = next(i for i, mention in enumerate(own) if mention.key == key)
+    hints = site_glossary(view) if view.config.glossary_hints else None
+    ctx = {"article": article, "edition": outline, "prev": own[index - 1] if index > 0 else None,
+           "next": own[index + 1] if index + 1 < len(own) else None, "links": resolved_links(view, article),
+           "glossary": hints}
+    fallbacks = {code: (urls.edition(code, article.edition), "switch_missing")
+                 for code in view.config.codes if article.url_in(code) is None}
+    return PageSpec(article.url, "article.html", lang, ctx, alternates=article.alternates,
+                    x_default=article.url_in(article.original_lang) or article.url, fallbacks=fallbacks,
+                    source=article.shown)
+
+
+def site_glossary(view: View) -> Glossary:
     """The glossary as pages use it: term pairs in a stable order, with one fingerprint."""
-    terms = tuple((key, tuple(sorted(labels.items()))) for key, labels in sorted(site.glossary.items()))
+    terms = tuple((key, tuple(sorted(labels.items()))) for key, labels in sorted(view.glossary().items()))
     return Glossary(terms, fingerprint(terms))
 
 
-def bilingual_specs(site: Site, lang: str, derived: dict, reuse: dict | None = None,
-                    fresh: dict | None = None) -> list[PageSpec]:
-    """A side-by-side page, in this language's URL space, for every article that has a translation.
-
-    It pairs the page language's version with the original (the original's page: with the first
-    translation). Its context holds both records, so editing either renders it again; both are under
-    `entries`, whose bodies the pipeline loads for the pages it renders. Search engines are asked not
-    to index it (the articles are the pages to find), so it pairs in hreflang only with its siblings.
-    An edition whose records, links and glossary are unchanged reuses its specs (see make_specs).
-    """
-    specs = []
-    glossary = site_glossary(site)
-    for edition in site.editions:
-        shown = [item.article for item in edition.items[lang] if not item.notice and len(item.article.alternates) > 1]
-        partners = [partner_of(site, article) for article in shown]
-        links = tuple((resolved_links(site, a, derived), resolved_links(site, b, derived))
-                      for a, b in zip(shown, partners))
-        key = (edition.fp, links, glossary.fp)
-        last = reuse.get((lang, "bilingual", edition.date)) if reuse is not None else None
-        if last is not None and last[0] == key:
-            found = last[1]
-        else:
-            found = [bilingual_spec(site, article, partner, pair_links, glossary)
-                     for article, partner, pair_links in zip(shown, partners, links)]
-        if fresh is not None:
-            fresh[(lang, "bilingual", edition.date)] = (key, found)
-        specs += found
-    # two articles with one URL are reported once, by their article pages: their bilingual pages would repeat it
-    seen: set = set()
-    return [spec for spec in specs if not (spec.path in seen or seen.add(spec.path))]
-
-
-def partner_of(site: Site, article: Article) -> Article:
+def partner_of(group: dict, article: Article) -> Article:
     """What a bilingual page shows beside an article: the original, or (beside the original) the first translation."""
-    group = site.articles[article.key]
     if not article.is_original:
         return group[article.original_lang]
     return next(version for code, version in group.items() if code != article.lang)
 
 
-def bilingual_spec(site: Site, article: Article, partner: Article, links: tuple, glossary: Glossary) -> PageSpec:
-    """The bilingual page of one article in its language."""
+def bilingual_page(view: View, key: str, lang: str) -> PageSpec | None:
+    """The side-by-side page of a translated article, in this language's URL space.
+
+    It pairs the page language's version with the original (the original's page: with the first
+    translation). Search engines are asked not to index it (the articles are the pages to find), so
+    it pairs in hreflang only with its siblings.
+    """
+    group = view.group(key)
+    article = group.get(lang)
+    if article is None or len(group) < 2:
+        return None
+    partner = partner_of(group, article)
     original, translation = (article, partner) if article.is_original else (partner, article)
+    ctx = {"article": article, "entries": (original, translation), "partner": partner,
+           "links": resolved_links(view, article), "partner_links": resolved_links(view, partner),
+           "glossary": site_glossary(view)}
     alternates = tuple((code, urls.bilingual(path)) for code, path in article.alternates)
-    ctx = {"article": article, "entries": (original, translation), "partner": partner, "links": links[0],
-           "partner_links": links[1], "glossary": glossary}
-    return PageSpec(urls.bilingual(article.url), "bilingual.html", article.lang, ctx, alternates=alternates,
+    return PageSpec(urls.bilingual(article.url), "bilingual.html", lang, ctx, alternates=alternates,
                     x_default=urls.bilingual(original.url), source=article.shown)
 
 
-def resolved_links(site: Site, article: Article | object, derived: dict) -> dict:
+def alias_page(view: View, key: str, lang: str, alias: str) -> PageSpec | None:
+    """A redirect from an old URL of an article."""
+    record = view.group(key).get(lang)
+    if record is None or alias not in record.aliases:
+        return None
+    return PageSpec(alias_path(alias), "redirect.html", lang, {"target": record.url, "record": record},
+                    source=record.shown)
+
+
+def standalone_page(view: View, key: str, lang: str) -> PageSpec | None:
+    """A standalone page (about …)."""
+    versions = [p for p in view.site.pages if p.key == key]
+    page = next((p for p in versions if p.lang == lang), None)
+    if page is None:
+        return None
+    fallbacks = {code: (urls.home(code), "switch_missing_home")
+                 for code in view.config.codes if code not in dict(page.alternates)}
+    return PageSpec(page.url, "page.html", lang, {"page": page, "links": resolved_links(view, page)},
+                    alternates=page.alternates, x_default=page.alternates[0][1], fallbacks=fallbacks,
+                    source=page.shown)
+
+
+def page_alias_page(view: View, key: str, lang: str, alias: str) -> PageSpec | None:
+    """A redirect from an old URL of a standalone page."""
+    page = next((p for p in view.site.pages if p.key == key and p.lang == lang), None)
+    if page is None or alias not in page.aliases:
+        return None
+    return PageSpec(alias_path(alias), "redirect.html", lang, {"target": page.url, "record": page}, source=page.shown)
+
+
+def resolved_links(view: View, record) -> dict:
     """Where each source-path link of a body leads: target as written -> site path (or None)."""
-    targets = derived[article.body_hash][2]
-    return {target: resolve_target(site, article, target) for target in targets}
+    return {target: resolve_target(view, record, target) for target in record.targets}
 
 
-def resolve_target(site: Site, doc, target: str) -> str | None:
+def resolve_target(view: View, record, target: str) -> str | None:
     """A link as written in a source file, to a site path; None when it leads nowhere."""
     path, _, fragment = target.partition("#")
     suffix = "#" + fragment if fragment else ""
@@ -299,90 +302,109 @@ def resolve_target(site: Site, doc, target: str) -> str | None:
         return target
     if path.startswith("/"):
         return path.lstrip("/") + suffix
-    folder = posixpath.dirname(doc.shown)  # content/editions/DATE or content/pages
+    folder = posixpath.dirname(record.shown)  # content/editions/DATE or content/pages
     joined = posixpath.normpath(posixpath.join(folder, path))
     if not joined.startswith("content/"):
         return None
     if joined.endswith(".md"):
-        found = site.sources.get(joined[len("content/"):])
+        found = view.link_target(joined[len("content/"):])
         if found is None:
             return None
-        return (found.get(doc.lang) or next(iter(found.values()))) + suffix
+        return (dict(found).get(record.lang) or found[0][1]) + suffix
     return "assets/" + joined[len("content/"):] + suffix
 
 
-def group_items(site: Site, lang: str, keys_of) -> dict:
-    """Items of a language grouped by section or tag, in one pass, keeping their order."""
-    groups: dict = {}
-    for item in site.items[lang]:
-        for key in keys_of(item.article):
-            groups.setdefault(key, []).append(item)
-    return groups
+# --- feeds -----------------------------------------------------------------------------------------
 
 
-def section_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
-    """One paginated list per configured section."""
-    groups = group_items(site, lang, lambda a: (a.section,))
-    specs = []
-    for key in site.config.sections:
-        specs += list_specs(site, lang, tuple(groups.get(key, ())), lambda n, key=key: urls.section(lang, key, n),
-                            "list.html", {"kind": "section", "key": key},
-                            lambda n, key=key: tuple((c, urls.section(c, key, n)) for c in site.config.codes
-                                                     if n == 1), reuse, fresh)
-    return specs
+def feed_page(view: View, lang: str, section: str, kind: str) -> PageSpec:
+    """An article feed (Atom or JSON Feed) of a language, or of one section; bodies' links made absolute."""
+    articles = view.feed_articles(lang, section)
+    if section == NO_SECTION:
+        path = urls.feed(lang) if kind == "atom" else urls.json_feed(lang)
+        feed = {"kind": "language", "key": None, "html": urls.home(lang)}
+    else:
+        path = urls.section_feed(lang, section)
+        feed = {"kind": "section", "key": section, "html": urls.section(lang, section)}
+    links = {a.url: resolved_links(view, a) for a in articles}
+    ctx = {"feed": feed, "entries": articles, "entry_links": links,
+           "updated": newest([a.updated or a.date for a in articles])}
+    return PageSpec(path, "feed.xml" if kind == "atom" else "feed.json", lang, ctx,
+                    alternates=feed_alternates(view, path, lang))
 
 
-def tag_specs(site: Site, lang: str, reuse: dict | None = None, fresh: dict | None = None) -> list[PageSpec]:
-    """The tag index and one paginated list per tag in use."""
-    groups = group_items(site, lang, lambda a: a.tags)
-    used = site.tags_in_use
-    index = [(key, len(groups[key])) for key in site.tags if key in groups]
-    specs = [PageSpec(urls.tags(lang), "tags.html", lang, {"tags": index}, alternates=every_lang(site, urls.tags))]
-    for key, _ in index:
-        specs += list_specs(site, lang, tuple(groups[key]), lambda n, key=key: urls.tag(lang, key, n), "list.html",
-                            {"kind": "tag", "key": key},
-                            lambda n, key=key: tuple((c, urls.tag(c, key)) for c in site.config.codes
-                                                     if n == 1 and key in used[c]), reuse, fresh)
-    return specs
+def editions_feed_page(view: View, lang: str) -> PageSpec:
+    """A feed with one entry per edition, newest first."""
+    size = view.config.feed_size
+    view.note(f"le:{size}")
+    editions = [view.edition(date, lang) for date in view.site.editions()[:size]]
+    dates = {e.date: newest([i.article.updated or i.article.date for i in e.items[lang]] or
+                            [dt.datetime.fromisoformat(e.date).replace(tzinfo=view.config.tz)]) for e in editions}
+    ctx = {"feed": {"kind": "editions", "key": None, "html": urls.editions(lang)}, "entries": tuple(editions),
+           "entry_dates": dates, "entry_links": {}, "updated": newest(list(dates.values()))}
+    path = urls.editions_feed(lang)
+    return PageSpec(path, "editions_feed.xml", lang, ctx, alternates=feed_alternates(view, path, lang))
 
 
-def archive_spec(site: Site, lang: str, outlines: tuple) -> PageSpec:
-    """Editions grouped by month, newest first."""
-    months: list[dict] = []
-    for edition in outlines:
-        year, month = int(edition.date[:4]), int(edition.date[5:7])
-        if not months or (months[-1]["year"], months[-1]["month"]) != (year, month):
-            months.append({"year": year, "month": month, "editions": []})
-        months[-1]["editions"].append(edition)
-    return PageSpec(urls.archive(lang), "archive.html", lang, {"months": months},
-                    alternates=every_lang(site, urls.archive))
+def feed_alternates(view: View, path: str, lang: str) -> tuple:
+    """The same feed in every language (feeds exist in each language even when empty)."""
+    rest = path[len(lang):]
+    return tuple((code, code + rest) for code in view.config.codes)
 
 
-def search_spec(site: Site, lang: str) -> PageSpec:
-    """The search page of a language: a form, and results drawn by static/js/search.js from the index."""
-    return PageSpec(urls.search(lang), "search.html", lang, {}, alternates=every_lang(site, urls.search))
+def newest(dates: list[dt.datetime]) -> dt.datetime:
+    """The latest of some dates; with none, SOURCE_DATE_EPOCH (or 1970), never the clock."""
+    if dates:
+        return max(dates)
+    return source_date_epoch() or EPOCH
 
 
-def page_specs(site: Site, derived: dict) -> list[PageSpec]:
-    """Standalone pages."""
-    specs = []
-    for page in site.pages:
-        fallbacks = {code: (urls.home(code), "switch_missing_home")
-                     for code in site.config.codes if code not in dict(page.alternates)}
-        specs.append(PageSpec(page.url, "page.html", page.lang, {"page": page,
-                                                                "links": resolved_links(site, page, derived)},
-                              alternates=page.alternates, x_default=page.alternates[0][1],
-                              fallbacks=fallbacks, source=page.shown))
-    return specs
+def source_date_epoch() -> dt.datetime | None:
+    """The reproducible-builds time, when SOURCE_DATE_EPOCH is set to a whole number of seconds."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
 
 
-def alias_specs(site: Site, specs: list[PageSpec]) -> list[PageSpec]:
-    """Redirect pages at the old URLs listed in `aliases:`."""
-    found = []
-    records = [a for group in site.articles.values() for a in group.values()] + list(site.pages)
-    for record in records:
-        for alias in record.aliases:
-            path = alias.strip("/") + "/"
-            found.append(PageSpec(path, "redirect.html", record.lang, {"target": record.url, "record": record},
-                                  source=record.shown))
-    return found
+# --- sitemaps --------------------------------------------------------------------------------------
+
+
+def news_page(view: View) -> PageSpec:
+    """The Google News sitemap: articles of the newest edition's day and the day before."""
+    from .sitemap import news_language
+    cfg = view.config
+    articles = view.news(NEWS_DAYS, NEWS_LIMIT)
+    news = tuple((a, news_language(cfg.language(a.lang).locale)) for a in articles)
+    return PageSpec(urls.NEWS_SITEMAP, "news_sitemap.xml", cfg.original_language, {"news": news})
+
+
+def robots_page(view: View) -> PageSpec:
+    """robots.txt, naming both sitemaps."""
+    return PageSpec(urls.ROBOTS, "robots.txt", view.config.original_language,
+                    {"sitemaps": (urls.SITEMAP, urls.NEWS_SITEMAP)})
+
+
+def sitemap_page(view: View, part: int | None) -> PageSpec:
+    """sitemap.xml with every listed page (part None), the index of the parts (0), or part N."""
+    from .sitemap import entries_of, newest_lastmod
+    view.note("smap:")
+    entries = view.site.memo["sitemap_entries"]
+    limit = view.config.sitemap_limit
+    lang = view.config.original_language
+    if part is None:
+        return PageSpec(urls.SITEMAP, "sitemap.xml", lang, {"entries": entries_of(entries)})
+    parts = [entries[i:i + limit] for i in range(0, len(entries), limit)]
+    if part == 0:
+        index = tuple((urls.sitemap_part(n), newest_lastmod(p)) for n, p in enumerate(parts, start=1))
+        return PageSpec(urls.SITEMAP, "sitemap_index.xml", lang, {"sitemaps": index})
+    return PageSpec(urls.sitemap_part(part), "sitemap.xml", lang, {"entries": entries_of(parts[part - 1])})
+
+
+MAKERS = {
+    "landing": landing_page, "list": list_page, "editions": editions_page, "archive": archive_page,
+    "tags": tags_page, "search": search_page, "404": not_found_page, "edition": edition_page,
+    "article": article_page, "bilingual": bilingual_page, "alias": alias_page, "page": standalone_page,
+    "page_alias": page_alias_page, "feed": feed_page, "editions_feed": editions_feed_page, "news": news_page,
+    "robots": robots_page, "sitemap": sitemap_page,
+}

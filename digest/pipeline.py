@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import datetime as dt
 import hashlib
 import multiprocessing
 import os
@@ -13,22 +13,20 @@ from pathlib import Path
 from . import urls
 from .cache import Cache, default_cache_dir
 from .config import load_config
-from .errors import DigestError, Problem, error, raise_if_errors, warning
-from .feeds import feed_specs
+from .engine import ENGINE, BuildState, is_broad, scan_inputs, site_from_snapshot
+from .errors import DigestError, Problem, error, raise_if_errors
 from .frontmatter import FrontMatter
-from .gitdates import last_changed
-from .incremental import BuildState, read_content, start_build, templates_for
+from .gitdates import last_changed, run_git
 from .markdown import VERSION as MARKDOWN_VERSION
 from .markdown import MARKDOWN_SECONDS, SlowMarkdown, convert
-from .model import build_site
-from .pages import make_specs
-from .render import PageSpec, render_page, spec_fingerprint, template_problem
+from .plan import finish_plan, plan_full, plan_pages, plan_partial
+from .render import PageSpec, compile_templates, make_environment, render_page, template_fingerprints, \
+    template_problem
 from .search import SearchResult, bundle_files, index_site
-from .sitemap import sitemap_specs
 from .sources import walk_files
+from .store import Snapshot, SnapshotError
 from .text import excerpt, plain_text, reading_minutes
-from .writer import (WriteReport, check_output_dir, commit_staged, discard_staged, inside, output_files,
-                     output_lock, remove_stale, stage_file)
+from .writer import WriteReport, check_output_dir, commit_staged, discard_staged, output_lock, remove_stale, stage_file
 
 POOL_THRESHOLD = 300  # below this many items, a process pool costs more than it saves
 
@@ -57,7 +55,7 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     """Build the site from root into out; raise DigestError (and change nothing in out) on any error.
 
     state: what the last build of this process left (the preview server keeps it); a new one
-    otherwise. changed: the files known to have changed since that build, or None to find out.
+    otherwise. changed: the files known to have changed since that build, or None to look at all.
     search=False is --no-search (no search page, box or index); index_search=False leaves the
     index to the caller (the preview server makes it in the background).
     """
@@ -67,67 +65,54 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     own = state is None
     state = BuildState() if own else state
     config, problems = load_config(root, base_url, search=False if search is False else None)
+    raise_if_errors(problems)
     cache = open_cache(state, cache_dir or default_cache_dir(root))
-    with output_lock(cache.folder, out), closing_after(cache, own):
-        record = output_record(state, cache, out)
-        check_output_dir(out, root, known=record is not None)
-        start_build(state, config, drafts, changed)
-        dates = git_dates(root, state)
-        state.file_hashes, state.walks = {}, {}  # only what was read just now may stand for the files
-        stamp = input_stamp(root, config, drafts, dates, state) if changed is None else ""
-        if not clean and is_unchanged(out, record, stamp):
-            return unchanged_result(record, started)  # nothing that feeds the site changed since the last build
+    with output_lock(cache.folder, out), closing_after(cache, own), forgetting_on_error(state):
+        snap = open_snapshot(state, cache, out, setup_key(config, drafts))
+        check_output_dir(out, root, known=not snap.fresh)
+        known = known_files(state, snap)
+        if changed is not None:
+            changed = changed | state.pending  # saves the failed builds since the last good one were told of
+            state.pending = set(changed)  # until this build succeeds
+        scan = scan_inputs(root, known, changed if state.files is not None else None)
+        git = git_state(root, state, snap)
+        if not clean and snap.complete and not scan.changed and git[0] == "same":
+            return unchanged_result(state, snap, started)  # nothing that feeds the site changed since the last build
 
         progress("reading content")
-        load_caches(state, cache)
-        mapper = lambda func, items: parallel_map(func, items, workers)  # noqa: E731
-        loaded = read_content(state, config, state.parsed, changed, problems, mapper)
-        env, found = templates_for(state, root / "templates", root, changed)
+        full = clean or not snap.complete or any(is_broad(root, p) for p in scan.changed) or \
+            (state.site is None and not load_site(state, snap, config))
+        env, found = templates_for(state, root, scan, cache.folder)
         problems += found
-        progress("converting Markdown")
-        fresh = convert_bodies(loaded.documents, state.derived, workers)
-        state.html.update(fresh)
-        state.unsaved_html.update(fresh)
-        site = build_site(config, loaded, state.derived, drafts, problems, dates, state.groups)
+        convert = lambda docs: convert_documents(docs, state, workers)  # noqa: E731
+        plan = (plan_full if full else plan_partial)(root, config, state, snap, scan, git[1], drafts, workers,
+                                                     problems, out, convert)
         raise_if_errors(problems)
 
         progress("planning pages")
-        specs = plan_specs(site, state.derived, state.template_prints, state)
-        static = static_files(root, loaded)
-        problems += collisions_of(specs, static, out, state)
-        problems += broken_links(specs)
+        todo = plan_pages(plan, state.template_prints, out, snap, problems)
+        finish_plan(plan, state, snap, root)
+        if plan.full:
+            (plan.keep if config.search else plan.before).update(bundle_files(out))  # search.py writes the index
         raise_if_errors(problems)
-
-        before = files_before(state, out, record)
-        todo = pages_to_render(specs, {} if clean or record is None else record["pages"], before)
         bodies = needed_bodies(root, todo, state, cache, workers)
         progress(f"rendering {len(todo)} pages")
-        cache.put_many("busy", {str(out): True})  # until the record below: a killed build is cleaned up next time
-        staged = render_all(env, todo, common_context(site, bodies), root / "templates", out, workers)
-        staged.update(stage_static(out, static, staged))
+        snap.mark_busy()  # until the record is saved: a killed build is planned in full next time
+        staged = render_all(env, todo, common_context(plan.site, bodies), root / "templates", out, workers)
+        staged.update(stage_static(out, plan.static, staged))
 
         progress("writing")
-        result = BuildResult(site=site, rendered=len(todo), seconds=0.0)
+        result = BuildResult(site=plan.site, rendered=len(todo), seconds=0.0)
         commit_staged(out, staged, result.report)
-        keep = {urls.output_file(spec.path) for spec in specs} | set(static)
-        result.report.unchanged = len(keep) - result.report.written
-        if config.search:
-            keep |= bundle_files(out)  # search.py writes and cleans the index itself
-        remove_stale(out, before, keep, result.report)
-        if config.search and index_search:  # after the stale pages are gone: they must not be indexed
-            progress("indexing for search")
+        result.report.unchanged = plan.outputs - result.report.written
+        remove_stale(out, plan.before, plan.keep, result.report)
+        if config.search and index_search and (full or plan.articles_touched):
+            progress("indexing for search")  # after the stale pages are gone: they must not be indexed
             result.search = index_site(out, config.codes, None if clean else cache.folder, result.report)
-            keep = {rel for rel in keep if not rel.startswith(urls.PAGEFIND)} | result.search.files
-        result.pages = page_counts(specs)
-        result.warnings = [p for p in problems if p.level == "warning"]
-        record = {"pages": {spec.path: spec.fp for spec in specs}, "stamp": stamp,
-                  "files": sorted(keep), "counts": [list(c) for c in result.pages.items()], "complete": True,
-                  "warnings": [list(dataclasses.astuple(w)) for w in result.warnings]}
-        save_caches(state, cache, loaded)
-        save_record(cache, out, record)
-        cache.delete("busy", str(out))
-        state.outputs[str(out)] = record
-        state.prints = {path: state.prints[path] for path in record["pages"]}  # forget pages that are gone
+        result.pages = plan.counts
+        result.warnings = [p for group in plan.warnings.values() for p in group if p.level == "warning"]
+        save_state(state, cache, snap, plan, scan, git)
+        state.pending = set()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -142,82 +127,186 @@ def closing_after(cache: Cache, close: bool):
             cache.close()
 
 
+@contextlib.contextmanager
+def forgetting_on_error(state: BuildState):
+    """A build that fails leaves the model of the last good build: the next one reads it from its record."""
+    try:
+        yield
+    except BaseException:
+        state.site = None
+        raise
+
+
+class Entries(dict):
+    """Cache entries of one kind by key, read from the cache on first use (a build reads what it needs)."""
+
+    def __init__(self, cache: Cache, kind: str, check=None):
+        super().__init__()
+        self.cache, self.kind, self.check = cache, kind, check or (lambda value: value)
+        self.fresh: dict = {}  # made by this build, not yet in the cache
+        self.asked: set = set()
+
+    def prefetch(self, keys) -> None:
+        """Read many entries at once."""
+        missing = [k for k in keys if k not in self.asked and not dict.__contains__(self, k)]
+        self.asked.update(missing)
+        for key, value in self.cache.get_many(self.kind, missing).items():
+            value = self.check(value)
+            if value is not None:
+                dict.__setitem__(self, key, value)
+
+    def get(self, key, default=None):
+        if not dict.__contains__(self, key):
+            self.prefetch([key])
+        return dict.get(self, key, default)
+
+    def __contains__(self, key) -> bool:
+        if not dict.__contains__(self, key):
+            self.prefetch([key])
+        return dict.__contains__(self, key)
+
+    def __getitem__(self, key):
+        if not dict.__contains__(self, key):
+            self.prefetch([key])
+        return dict.__getitem__(self, key)
+
+    def __setitem__(self, key, value) -> None:
+        dict.__setitem__(self, key, value)
+        self.fresh[key] = value
+
+    def update(self, other=(), **kwargs) -> None:
+        for key, value in dict(other, **kwargs).items():
+            self[key] = value
+
+    def save(self, encode=None) -> None:
+        """Store the entries this build made."""
+        self.cache.put_many(self.kind, {k: (encode(v) if encode else v) for k, v in self.fresh.items()})
+        self.fresh.clear()
+
+
 def open_cache(state: BuildState, folder: Path) -> Cache:
-    """The state's cache, opened once per folder."""
+    """The state's cache, opened once per folder (with its entries read on demand)."""
     if state.cache is None or state.cache.folder != folder:
         state.cache = Cache(folder)
-        state.parsed = state.derived = None
-        state.stored = {}
-        state.outputs = {}
-        state.verified = set()
+        state.parsed = Entries(state.cache, "parsed", parsed_entry)
+        state.derived = Entries(state.cache, "derived", derived_entry)
+        state.snap = None
+        state.files = state.site = None
     return state.cache
 
 
-def empty_record() -> dict:
-    """The record of an output folder that has no complete build yet."""
-    return {"pages": {}, "stamp": "", "files": [], "counts": [], "warnings": [], "complete": False}
+def setup_key(config, drafts: bool) -> str:
+    """What changes every page besides the files: base URL, drafts, search, SOURCE_DATE_EPOCH."""
+    return repr((config.base_url, config.search, drafts, os.environ.get("SOURCE_DATE_EPOCH"), MARKDOWN_VERSION))
 
 
-def output_record(state: BuildState, cache: Cache, out: Path) -> dict | None:
-    """What the last build into out recorded (page fingerprints, input stamp, files, counts), or None."""
-    key = str(out)
-    if key not in state.outputs:
-        found = cache.get("output", key)
-        if isinstance(found, dict) and set(empty_record()) <= set(found):
-            found["complete"] = cache.get("busy", key) is None
-        state.outputs[key] = found if isinstance(found, dict) and set(empty_record()) <= set(found) else None
-    return state.outputs[key]
+def open_snapshot(state: BuildState, cache: Cache, out: Path, setup: str) -> Snapshot:
+    """The dependency record of out (the state's own when it is the same folder and setup)."""
+    snap = state.snap
+    if snap is None or snap.out != str(out) or snap.setup != setup:
+        snap = state.snap = Snapshot(cache, str(out), setup)
+        snap.open()
+        state.files = state.site = None
+    return snap
 
 
-def save_record(cache: Cache, out: Path, record: dict) -> None:
-    """Store the record of the output folder in the cache (JSON's own types: no tagging of 25,000 entries)."""
-    cache.put_many("output", {str(out): record}, plain=True)
+def known_files(state: BuildState, snap: Snapshot) -> dict:
+    """The input files of the last good build: in memory, or from the record."""
+    if state.files is None:
+        state.files = {} if snap.fresh else snap.files()
+    return state.files
 
 
-def is_unchanged(out: Path, record: dict | None, stamp: str) -> bool:
-    """The last build into out finished, read exactly these inputs, and its files are all still there."""
-    return bool(record and record["complete"] and stamp and record["stamp"] == stamp
-                and all_present(out, record["files"]))
+def git_state(root: Path, state: BuildState, snap: Snapshot) -> tuple[str, dict, dict]:
+    """("same" or "changed", last commit date per content file now, and as the last build had them).
+
+    The commit at HEAD says whether dates can have changed: `git log` runs only after a commit.
+    The preview server reads them once.
+    """
+    if state.git is not None:
+        return "same", state.git[1], state.git[1]
+    found = run_git(root, "rev-parse", "HEAD")
+    head = found.strip() if found else None
+    stored = snap.blob("git") if not snap.fresh else None
+    before = {p: dt.datetime.fromisoformat(d) for p, d in stored[1].items()} if stored else {}
+    if stored is not None and stored[0] == head:
+        state.git = (head, before)
+        state.git_before = before
+        return "same", before, before
+    dates = last_changed(root) if head else {}
+    state.git = (head, dates)
+    state.git_before = before
+    return "changed", dates, before
 
 
-def files_before(state: BuildState, out: Path, record: dict | None) -> set[str]:
-    """The files in the output now: the last build's list, or a walk when that build did not finish."""
-    key = str(out)
-    if record is None or not record["complete"]:
-        state.verified.add(key)
-        return output_files(out)  # also finds files staged by a build that was killed
-    files = set(record["files"])
-    if key not in state.verified:  # read from the cache: check once that nobody removed any
-        state.verified.add(key)
-        base = str(out) + os.sep
-        files = {rel for rel in files if os.path.isfile(base + rel)}
-    return files
+def load_site(state: BuildState, snap: Snapshot, config) -> bool:
+    """The model of the last build, from its record (records read on demand); False when it cannot be read."""
+    try:
+        site = site_from_snapshot(snap, config)
+        if site is None:
+            return False
+        site.fp = snap.blob("site_fp") or ""
+        state.warnings = snap.blob("warnings") or {}
+        state.counts = snap.blob("counts") or {}
+        state.outputs = snap.blob("outputs") or 0
+    except SnapshotError as exc:
+        state.cache.notice(f"{state.cache.path}: the dependency record was damaged ({exc}); this build plans "
+                           "every page")
+        snap.clear()
+        return False
+    state.site = site
+    return True
 
 
-def pages_to_render(specs: list[PageSpec], manifest: dict, present: set[str]) -> list[PageSpec]:
-    """The one place that decides: a page is rendered when its fingerprint changed or its file is missing."""
-    return [spec for spec in specs
-            if manifest.get(spec.path) != spec.fp or urls.output_file(spec.path) not in present]
+def templates_for(state: BuildState, root: Path, scan, cache_dir: Path) -> tuple:
+    """The Jinja environment, its syntax problems and each template's fingerprint; made again only after a change."""
+    templates = root / "templates"
+    key = hashlib.blake2b(repr(sorted((p, h) for p, (_, h) in scan.current.items()
+                                      if p.startswith((str(templates) + os.sep, str(ENGINE) + os.sep)))).encode(),
+                          digest_size=12).hexdigest()
+    if state.env is None or state.templates_key != key:
+        state.env = make_environment(templates, cache_dir / "jinja")
+        state.template_problems = compile_templates(state.env, templates, root)
+        state.template_prints = template_fingerprints(state.env, templates)
+        state.templates_key = key
+    return state.env, list(state.template_problems)
 
 
-def page_counts(specs: list[PageSpec]) -> dict:
-    """HTML pages per language, for the summary line."""
-    counts: dict = {}
-    for spec in specs:
-        if spec.path.endswith("/") or spec.path.endswith(".html") or spec.path == "":
-            counts[spec.lang] = counts.get(spec.lang, 0) + 1
-    return counts
+def unchanged_result(state: BuildState, snap: Snapshot, started: float) -> BuildResult:
+    """The result of a build that found nothing to do."""
+    if state.site is None:
+        try:
+            warnings, counts, outputs = snap.blob("warnings") or {}, snap.blob("counts") or {}, snap.blob("outputs")
+        except SnapshotError:
+            warnings, counts, outputs = {}, {}, 0
+    else:
+        warnings, counts, outputs = state.warnings, state.counts, state.outputs
+    result = BuildResult(pages=dict(counts))
+    result.report.unchanged = outputs or 0
+    result.warnings = [p for group in warnings.values() for p in group if p.level == "warning"]
+    result.seconds = time.perf_counter() - started
+    return result
 
 
-def load_caches(state: BuildState, cache: Cache) -> None:
-    """Parsed files and body facts by hash, read from the cache once per state."""
-    if state.parsed is None:
-        entries = ((key, parsed_entry(value)) for key, value in cache.get_all("parsed").items())
-        state.parsed = {key: entry for key, entry in entries if entry is not None}
-        state.derived = {key: value for key, value in cache.get_all("derived").items()
-                         if isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)
-                         and isinstance(value[1], int) and isinstance(value[2], tuple)}
-        state.stored = {"parsed": set(state.parsed), "derived": set(state.derived)}
+def save_state(state: BuildState, cache: Cache, snap: Snapshot, plan, scan, git) -> None:
+    """Record what this build made (the next one starts from it) and the cache entries it made."""
+    if git[0] == "changed" or snap.fresh or plan.full:
+        plan.update.blobs["git"] = [state.git[0], {p: d.isoformat() for p, d in state.git[1].items()}]
+    snap.save(plan.update)
+    state.parsed.save(stored_parsed)
+    state.derived.save()
+    cache.put_many("html", state.unsaved_html)
+    state.unsaved_html.clear()
+    state.files = dict(scan.current)
+    state.warnings, state.counts, state.outputs = plan.warnings, plan.counts, plan.outputs
+    state.git_before = state.git[1]
+    if plan.full:
+        live_files = {h for _, h in scan.current.values()}
+        cache.prune("parsed", live_files)
+        bodies = {record.body_hash for group in plan.site.groups.values() for record in group.values()} | \
+            {page.body_hash for page in plan.site.pages}
+        cache.prune("derived", bodies)
+        cache.prune("html", bodies)
 
 
 def parsed_entry(value) -> tuple | None:
@@ -240,104 +329,19 @@ def stored_parsed(entry: tuple) -> tuple:
     return (MARKDOWN_VERSION, fm.meta, fm.key_lines, fm.body_line, list(fm.problems), list(found), body_hash)
 
 
-def save_caches(state: BuildState, cache: Cache, loaded) -> None:
-    """Store the entries this build made; prune the ones of content that is gone."""
-    for kind, values, encode in (("parsed", state.parsed, stored_parsed), ("derived", state.derived, None)):
-        known = state.stored.setdefault(kind, set())
-        new = {key: (encode(value) if encode else value) for key, value in values.items() if key not in known}
-        cache.put_many(kind, new)
-        known.update(new)
-    cache.put_many("html", state.unsaved_html)
-    state.unsaved_html.clear()
-    live = (frozenset(loaded.digests), frozenset(d.body_hash for d in loaded.documents))
-    if live != state.live:
-        files, bodies = live
-        # what the last build of this state had and this one has not; everything, the first time
-        gone_files, gone_bodies = (None, None) if state.live is None else (state.live[0] - files,
-                                                                           state.live[1] - bodies)
-        cache.prune("parsed", files, gone_files)
-        cache.prune("derived", bodies, gone_bodies)
-        cache.prune("html", bodies, gone_bodies)
-        if state.live is None:
-            cache.prune("output", [key for key in cache.keys("output") if os.path.isdir(key)])
-        for kind, keep in (("parsed", files), ("derived", bodies)):
-            values = state.parsed if kind == "parsed" else state.derived
-            for key in [k for k in values if k not in keep]:
-                del values[key]
-            state.stored[kind] &= keep
-        state.live = live
+def derived_entry(value) -> tuple | None:
+    """A body-facts cache entry: (excerpt, reading minutes, source-path links); None for another shape."""
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str) and isinstance(value[1], int) \
+            and isinstance(value[2], tuple):
+        return value
+    return None
 
 
-def plan_specs(site, derived: dict, bases: dict, state: BuildState) -> list[PageSpec]:
-    """Every output file of the site as a fingerprinted spec: pages, feeds, then the sitemaps listing them."""
-    specs = make_specs(site, derived, state.specs)
-    specs += feed_specs(site, derived)
-    fingerprint_specs(specs, bases, site.fp, state)  # before the sitemaps, whose entries are cached by them
-    sitemaps = sitemap_specs(site, specs, state.sitemap)
-    fingerprint_specs(sitemaps, bases, site.fp, state)
-    return specs + sitemaps
-
-
-def fingerprint_specs(specs: list[PageSpec], bases: dict, site_fp: str, state: BuildState) -> None:
-    """Set each spec's fingerprint; a spec object reused from the last build (see pages.py) keeps its own."""
-    last = state.prints
-    fresh = {}
-    for spec in specs:
-        base = bases.get(spec.template, "") + site_fp
-        known = last.get(spec.path)
-        if known is not None and known[0] is spec and known[1] == base:
-            spec.fp = known[2]
-        else:
-            spec.fp = spec_fingerprint(spec, base)
-        fresh[spec.path] = (spec, base, spec.fp)
-    state.prints.update(fresh)
-
-
-def git_dates(root: Path, state: BuildState) -> dict:
-    """Last commit date of each content file; read once per state (commits are rare while editing)."""
-    if state.git_dates is None:
-        state.git_dates = last_changed(root)
-    return state.git_dates
-
-
-def input_stamp(root: Path, config, drafts: bool, dates: dict, state: BuildState) -> str:
-    """A hash of everything a build reads: the settings, git dates, and every input file's name and bytes.
-
-    Bytes, not sizes and times: an edit that keeps a file's size and time (a coarse file-system
-    clock, a restored mtime, a checkout) is still seen, and a file merely touched costs nothing.
-    The content hashes are kept for the load stage, which then reads only new files again.
-    """
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((sorted(config.raw.items(), key=str), config.base_url, config.search, drafts,
-                        sorted(dates.items()), os.environ.get("SOURCE_DATE_EPOCH"))).encode())
-    hashes = {}
-    for folder, project in ((root / "content", root), (root / "templates", root), (root / "static", root),
-                            (Path(__file__).parent, None)):
-        walk = state.walks[folder] = walk_files(folder, project)  # the load stage uses the same walk
-        for path in walk.files:
-            try:
-                value = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-            except OSError:
-                value = "unreadable"  # the build itself reports it
-            hashes[path] = value
-            digest.update(f"{path}\0{value}\n".encode())
-    state.file_hashes = hashes
-    return digest.hexdigest()
-
-
-def all_present(out: Path, files) -> bool:
-    """Every file of the last build is still in the output."""
-    base = str(out) + os.sep
-    return bool(files) and all(os.path.isfile(base + rel) for rel in files)
-
-
-def unchanged_result(record: dict, started: float) -> BuildResult:
-    """The result of a build that found nothing to do."""
-    result = BuildResult(pages=dict(record.get("counts", ())))
-    result.report.unchanged = len(record["files"])
-    result.warnings = [Problem(*w) for w in record.get("warnings", ())]
-    result.seconds = time.perf_counter() - started
-    return result
+def convert_documents(docs: list, state: BuildState, workers: int | None) -> None:
+    """Convert the bodies of some documents not seen before (their facts and HTML go to the state)."""
+    fresh = convert_bodies(docs, state.derived, workers)
+    state.html.update(fresh)
+    state.unsaved_html.update(fresh)
 
 
 def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
@@ -421,8 +425,7 @@ def common_context(site, bodies: dict) -> dict:
         "locales": {lang.code: lang.locale for lang in cfg.languages},
         "hreflangs": {lang.code: lang.hreflang for lang in cfg.languages},
         "lang_names": {lang.code: lang.name for lang in cfg.languages},
-        "nav_pages": nav_pages, "bodies": bodies, "fragments": {}, "timezone": cfg.timezone,
-        "latest_edition": site.editions[0].date if site.editions else None, "search": cfg.search,
+        "nav_pages": nav_pages, "bodies": bodies, "fragments": {}, "timezone": cfg.timezone, "search": cfg.search,
     }
 
 
@@ -477,51 +480,6 @@ def static_files(root: Path, loaded) -> dict[str, Path]:
     for path, site_path in loaded.assets:
         files[site_path] = path
     return files
-
-
-def collisions_of(specs: list[PageSpec], static: dict, out: Path, state: BuildState) -> list[Problem]:
-    """find_collisions, skipped when the output paths are the same as in the last build without any."""
-    key = (str(out), tuple(spec.path for spec in specs), tuple(static))
-    if state.paths == key:
-        return []  # collisions depend only on the paths (and the output folder)
-    problems = find_collisions(specs, static, out)
-    state.paths = None if problems else key
-    return problems
-
-
-def find_collisions(specs: list[PageSpec], static: dict, out: Path) -> list[Problem]:
-    """Two sources for one output file, or an output path escaping the output folder."""
-    problems = []
-    owners: dict[str, str] = {}
-    for spec in specs:
-        target = urls.output_file(spec.path)
-        what = spec.source or f"the {spec.template.rsplit('.', 1)[0]} page"
-        if not inside(out, target):
-            problems.append(error(spec.source or "content", None, f"the page path '{spec.path}' leaves the output "
-                                  "folder", "remove '..' from slugs and aliases", code="unsafe-path"))
-        elif target in owners:
-            problems.append(error(spec.source or owners[target], None,
-                                  f"two pages want the same URL /{spec.path}: {owners[target]} and {what}",
-                                  "change a slug or an alias so that each page has its own URL",
-                                  code="url-collision"))
-        else:
-            owners[target] = what
-    for rel in static:
-        if rel in owners:
-            problems.append(error(f"static/{rel}", None, f"this file would overwrite the page made from "
-                                  f"{owners[rel]}", "rename or move the file", code="url-collision"))
-    return problems
-
-
-def broken_links(specs: list[PageSpec]) -> list[Problem]:
-    """Warn about source-path links that lead nowhere."""
-    found = []
-    for spec in specs:
-        for target, resolved in spec.ctx.get("links", {}).items():
-            if resolved is None:
-                found.append(warning(spec.source, None, f"the link '{target}' leads to no file",
-                                     "fix the path; links to articles may name their .md file", code="broken-link"))
-    return found
 
 
 def stage_static(out: Path, static: dict[str, Path], staged: dict) -> dict[str, str]:

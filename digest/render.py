@@ -37,9 +37,18 @@ class PageSpec:
     fp: str = ""
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """The site's Jinja environment: autoescape on, undefined names are errors."""
+def make_environment(templates: Path, bytecode: Path | None = None) -> jinja2.Environment:
+    """The site's Jinja environment: autoescape on, undefined names are errors.
+
+    bytecode: a folder of the build cache where compiled templates are kept between processes
+    (Jinja checks each against its source), so a build after one edit does not compile them all.
+    """
+    cache = None
+    if bytecode is not None:
+        bytecode.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(bytecode))
     env = jinja2.Environment(
+        bytecode_cache=cache,
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=jinja2.select_autoescape(("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,

@@ -10,9 +10,14 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 
-def home(lang: str, page: int = 1) -> str:
-    """A language's home, or one of its later pages."""
-    return f"{lang}/" if page == 1 else f"{lang}/page/{page}/"
+def home(lang: str) -> str:
+    """A language's home: the front page of its list of articles."""
+    return f"{lang}/"
+
+
+def numbered(list_path: str, number: int) -> str:
+    """A numbered page of a list (home, section, tag): counted from the oldest, so it keeps its articles."""
+    return f"{list_path}page/{number}/"
 
 
 def editions(lang: str) -> str:
@@ -35,10 +40,9 @@ def bilingual(article_path: str) -> str:
     return f"{article_path}bilingual/"
 
 
-def section(lang: str, key: str, page: int = 1) -> str:
-    """A section's list, or one of its later pages."""
-    base = f"{lang}/sections/{key}/"
-    return base if page == 1 else f"{base}page/{page}/"
+def section(lang: str, key: str) -> str:
+    """A section's list (its front page)."""
+    return f"{lang}/sections/{key}/"
 
 
 def tags(lang: str) -> str:
@@ -46,10 +50,9 @@ def tags(lang: str) -> str:
     return f"{lang}/tags/"
 
 
-def tag(lang: str, key: str, page: int = 1) -> str:
-    """A tag's list, or one of its later pages."""
-    base = f"{lang}/tags/{key}/"
-    return base if page == 1 else f"{base}page/{page}/"
+def tag(lang: str, key: str) -> str:
+    """A tag's list (its front page)."""
+    return f"{lang}/tags/{key}/"
 
 
 def archive(lang: str) -> str:

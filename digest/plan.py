@@ -81,12 +81,13 @@ def plan_full(root: Path, config, state: BuildState, snap: Snapshot, scan: Scan,
         where.setdefault(bucket(problem), []).append(problem)
     problems += [p for group in where.values() for p in group if p.level == "error"]
     plan.warnings = where
+    clashes: set = set()
     for producer in producers(site):
         made = produce(site, producer)
         plan.produced[producer] = made
         for path, maker in made.items():
             if path in plan.makers:
-                problems.append(collision(site, path, plan.makers[path], (producer, maker)))
+                report_collision(site, path, plan.makers[path], (producer, maker), clashes, problems)
             else:
                 plan.makers[path] = (producer, maker)
     plan.static = static_files(root, loaded)
@@ -141,7 +142,14 @@ def plan_partial(root: Path, config, state: BuildState, snap: Snapshot, scan: Sc
         plan.produced[producer] = produce(site, producer)
     for producer, made in plan.produced.items():
         plan.gone.update(set(before.get(producer, ())) - set(made))
-    new = {path: (producer, maker) for producer, made in plan.produced.items() for path, maker in made.items()}
+    new: dict = {}
+    clashes: set = set()
+    for producer, made in plan.produced.items():
+        for path, maker in made.items():
+            if path in new:
+                report_collision(site, path, new[path], (producer, maker), clashes, problems)
+            else:
+                new[path] = (producer, maker)
     listed = {}
     for name in lists:
         listed.update(snap.values_like(f"ls:{name}:"))
@@ -157,7 +165,7 @@ def plan_partial(root: Path, config, state: BuildState, snap: Snapshot, scan: Sc
     for path, (producer, maker) in new.items():
         row = rows.get(path)
         if row is not None and row[0] != producer and path not in plan.gone and row[0] not in plan.produced:
-            problems.append(collision(site, path, (row[0], row[1]), (producer, maker)))
+            report_collision(site, path, (row[0], row[1]), (producer, maker), clashes, problems)
         plan.makers[path] = (producer, maker)
     for path in dependents - set(plan.makers) - plan.gone:
         row = rows.get(path)
@@ -215,6 +223,14 @@ def static_outputs(root: Path, files: dict) -> set:
         if target is not None:
             found.add(target)
     return found
+
+
+def report_collision(site: Site, path: str, first: tuple, second: tuple, clashes: set, problems: list) -> None:
+    """Report two producers wanting one URL once, however many of their pages clash (an article and its bilingual page)."""
+    pair = (first[0], second[0])
+    if pair not in clashes:
+        clashes.add(pair)
+        problems.append(collision(site, path, first, second))
 
 
 def collision(site: Site, path: str, first: tuple, second: tuple) -> Problem:
@@ -397,10 +413,11 @@ def site_specs(site: Site) -> tuple[list[PageSpec], list[Problem]]:
     """Every output file's spec, sitemaps included, and the URL collisions (check reads them; nothing is recorded)."""
     makers: dict = {}
     problems: list[Problem] = []
+    clashes: set = set()
     for producer in producers(site):
         for path, maker in produce(site, producer).items():
             if path in makers:
-                problems.append(collision(site, path, makers[path], (producer, maker)))
+                report_collision(site, path, makers[path], (producer, maker), clashes, problems)
             else:
                 makers[path] = (producer, maker)
     specs = []

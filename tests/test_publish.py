@@ -237,7 +237,7 @@ def test_unknown_remote_is_refused_before_building(tmp_path):
 def updated_dates(project: Path, out: Path) -> dict:
     """(article key, lang) -> updated, from an in-process build."""
     result, _ = build_project(project, out)
-    return {(key, lang): a.updated for key, group in result.site.articles.items() for lang, a in group.items()}
+    return {(key, lang): a.updated for key, group in result.site.groups.items() for lang, a in group.items()}
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

@@ -19,6 +19,7 @@ memory); a new process starts with an empty one and reads the record from the ca
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +28,9 @@ from .cache import Cache
 from .content import EditionInfo, LoadedContent, group_key, load_document, load_edition_info, load_term_list
 from .errors import Problem, warning
 from .model import link_article, make_tag_index, orphan_problems
-from .site import Entry, Site, entry_from_row, entry_of, entry_row, value_hash, value_of
+from .site import Catalog, Entry, Site, entry_from_row, entry_of, entry_row, value_hash, value_of
 from .sources import is_ignored, walk_files
-from .store import Snapshot
+from .store import Snapshot, SnapshotError
 
 ENGINE = Path(__file__).parent
 
@@ -59,12 +60,13 @@ class BuildState:
     pending: set = field(default_factory=set)  # changed files the preview server named to builds that failed
 
 
-def stat_signature(path: str) -> str | None:
+def stat_signature(path: str, st=None) -> str | None:
     """What tells whether a file may have changed: size, modification and change time, inode (None: gone)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
+    if st is None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
@@ -99,11 +101,13 @@ def scan_inputs(root: Path, known: dict, changed: set | None) -> Scan:
     """
     current: dict = {}
     walks: dict = {}
+    stats: dict = {}
     if changed is None:
         for folder, project in input_folders(root):
             walk = walks[folder] = walk_files(folder, project)
-            for path in walk.files:
-                current[str(path)] = None
+            stats.update(walk.stats)
+            for path in walk.paths:
+                current[path] = None
         current[str(root / "config.yaml")] = None
     else:
         current = dict(known)
@@ -111,7 +115,7 @@ def scan_inputs(root: Path, known: dict, changed: set | None) -> Scan:
             refresh_path(root, path, current)
     result: dict = {}
     for path, last in current.items():
-        sig = stat_signature(path)
+        sig = stat_signature(path, stats.get(path))
         if sig is None:
             continue
         before = known.get(path)
@@ -230,7 +234,7 @@ def relink_editions(root: Path, dates: set, site: Site, state: BuildState, confi
                 if group:
                     linked[key] = group
             where[key] = mine
-        for key in [k for k in site.catalog if k.startswith(date + "/")]:
+        for key in list(site.catalog.edition(date)):
             groups.setdefault(key, None)  # its files are gone
         order: list[Problem] = []
         edition_order_problems(info, linked, docs, order)
@@ -259,10 +263,10 @@ def apply_groups(site: Site, groups: dict, config) -> dict[str, tuple]:
         old = site.catalog.get(key)
         new = entry_of(group, config) if group else None
         if new is None:
-            site.catalog.pop(key, None)
+            site.catalog.remove(key)
             site.groups.pop(key, None)
         else:
-            site.catalog[key] = new
+            site.catalog.put(new)
             site.groups[key] = group
         if (old.fp if old else None) != (new.fp if new else None):
             delta[key] = (old, new)
@@ -337,31 +341,65 @@ def list_keys_of(site: Site, lists: set, snap_values: dict) -> set:
     return keys
 
 
-def changed_values(site: Site, keys: set, recorded: dict) -> tuple[set, dict]:
-    """The keys whose value differs from the recorded one (or that no longer name anything), and the new values."""
-    changed, fresh = set(), {}
+def changed_values(site: Site, keys: set, recorded: dict, update) -> set:
+    """The keys whose value differs from the recorded one (or that no longer name anything); new values to update."""
+    changed = set()
     for key in keys:
         value = value_of(site, key)
         new = None if value is None else value_hash(value)
         if recorded.get(key) != new:
             changed.add(key)
         if new is not None:
-            fresh[key] = new
-    return changed, fresh
+            record_value(update, key, value, new)
+        elif key in recorded:
+            update.values_gone.add(key)
+    return changed
+
+
+KEPT = ("ls:", "lp:")  # keys whose values the record keeps whole: a list page planned again reads them back
+
+
+def record_value(update, key: str, value, digest: str) -> None:
+    """Note a key's value for the record (and the value itself, for a list page's slice and position)."""
+    update.values[key] = digest
+    if key.startswith(KEPT):
+        update.data[key] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def recall_lists(site: Site, snap: Snapshot, makers: dict, touched: set) -> None:
+    """Give the list pages to plan their recorded slice and position, when their list did not change."""
+    wanted = {}
+    for producer, maker in makers.values():
+        if maker[0] == "list" and maker[1] not in touched:
+            number = "" if maker[2] is None else maker[2]
+            wanted[f"ls:{maker[1]}:{number}"] = ("slice", maker[1], maker[2])
+            wanted[f"lp:{maker[1]}:{number}"] = ("position", maker[1], maker[2])
+    for key, data in snap.data(wanted).items():
+        if key.startswith("ls:"):
+            site.memo[wanted[key]] = tuple(tuple(member) for member in data)
+        else:
+            site.memo[wanted[key]] = (data[0], tuple(data[1]))
 
 
 # --- the snapshot's model --------------------------------------------------------------------------------
 
 def site_from_snapshot(snap: Snapshot, config) -> Site | None:
     """The model as the last build left it, records read on demand; None when the record lacks a part."""
-    catalog = snap.blob("catalog", plain=True)
+    dates = snap.blob("dates", plain=True)
     infos = snap.blob("infos")
     pages = snap.blob("pages")
     terms = snap.blob("terms")
-    if catalog is None or infos is None or pages is None or terms is None:
+    if dates is None or infos is None or pages is None or terms is None:
         return None
     from .model import Page
-    site = Site(config, {row[0]: entry_from_row(row) for row in catalog},
+    from .site import Catalog
+
+    def load(wanted: list) -> dict:
+        rows = snap.checked_rows("snap_blob", "name", ["cat:" + d for d in wanted], plain=True)
+        if len(rows) != len(wanted):
+            raise SnapshotError("the record of an edition is missing")
+        return {name[4:]: [entry_from_row(row) for row in value] for name, value in rows.items()}
+    site = Site(config, Catalog(dates, load),
                 {date: EditionInfo(date, *fields) for date, fields in infos.items()},
                 tuple(Page(**fields) for fields in pages), terms[0], terms[1])
     site.load_groups = lambda keys: {key: records_of(value) for key, value in snap.groups(keys).items()}
@@ -390,9 +428,9 @@ def site_blobs(site: Site) -> dict:
             "terms": [site.tags, site.glossary]}
 
 
-def catalog_rows(site: Site) -> list:
-    """The catalog as the snapshot keeps it."""
-    return [entry_row(site.catalog[key]) for key in sorted(site.catalog)]
+def catalog_rows(site: Site, dates) -> dict:
+    """Some editions' catalog entries as the record keeps them (one plain JSON row per edition)."""
+    return {"cat:" + date: [entry_row(entry) for entry in site.edition_entries(date)] for date in sorted(dates)}
 
 
 def reload_glossary(root: Path, site: Site, config, problems: list[Problem]) -> None:
@@ -434,7 +472,7 @@ def link_site(config, loaded: LoadedContent, derived: dict, drafts: bool, dates:
         order: list[Problem] = []
         edition_order_problems(info, linked, [d for d in loaded.documents if d.edition == date], order)
         where["order:" + date] = order
-    catalog = {key: entry_of(group, config) for key, group in groups.items()}
+    catalog = Catalog.of(entry_of(group, config) for group in groups.values())
     site = Site(config, catalog, dict(loaded.editions), tuple(sorted(pages, key=lambda p: p.position)), loaded.tags,
                 loaded.glossary, groups=groups)
     site.fp = site_fingerprint(config, site.pages, loaded.tags)

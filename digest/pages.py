@@ -40,7 +40,7 @@ def produce(site: Site, producer: str) -> dict[str, tuple]:
     if kind == "g":
         return article_outputs(site, name)
     if kind == "e":
-        if name not in site.by_edition():
+        if not site.has_edition(name):
             return {}
         return {urls.edition(lang, name): ("edition", name, lang) for lang in site.config.codes}
     if kind == "l":
@@ -196,7 +196,7 @@ def not_found_page(view: View) -> PageSpec:
 
 def edition_page(view: View, date: str, lang: str) -> PageSpec | None:
     """One edition in one language, with its neighbours."""
-    if date not in view.site.by_edition():
+    if not view.site.has_edition(date):
         return None
     newer, older = view.neighbours(date)
     ctx = {"edition": view.edition(date, lang), "newer": newer, "older": older}

@@ -266,10 +266,24 @@ def templates_for(state: BuildState, root: Path, scan, cache_dir: Path) -> tuple
                           digest_size=12).hexdigest()
     if state.env is None or state.templates_key != key:
         state.env = make_environment(templates, cache_dir / "jinja")
-        state.template_problems = compile_templates(state.env, templates, root)
-        state.template_prints = template_fingerprints(state.env, templates)
+        recorded = recorded_prints(state.snap)
+        if recorded is not None and recorded[0] == key:  # the last good build compiled these very files
+            state.template_problems, state.template_prints = [], recorded[1]
+        else:
+            state.template_problems = compile_templates(state.env, templates, root)
+            state.template_prints = template_fingerprints(state.env, templates)
         state.templates_key = key
     return state.env, list(state.template_problems)
+
+
+def recorded_prints(snap: Snapshot) -> tuple | None:
+    """The templates' key and fingerprints the last good build used, from its record."""
+    if snap is None or snap.fresh:
+        return None
+    try:
+        return snap.blob("templates")
+    except SnapshotError:
+        return None
 
 
 def unchanged_result(state: BuildState, snap: Snapshot, started: float) -> BuildResult:
@@ -290,9 +304,11 @@ def unchanged_result(state: BuildState, snap: Snapshot, started: float) -> Build
 
 def save_state(state: BuildState, cache: Cache, snap: Snapshot, plan, scan, git) -> None:
     """Record what this build made (the next one starts from it) and the cache entries it made."""
+    plan.update.blobs["templates"] = (state.templates_key, state.template_prints)
     if git[0] == "changed" or snap.fresh or plan.full:
         plan.update.blobs["git"] = [state.git[0], {p: d.isoformat() for p, d in state.git[1].items()}]
     snap.save(plan.update)
+    plan.site.catalog.changed.clear()
     state.parsed.save(stored_parsed)
     state.derived.save()
     cache.put_many("html", state.unsaved_html)

@@ -16,8 +16,8 @@ from pathlib import Path
 from . import urls
 from .content import LoadedContent, load_content
 from .engine import (BuildState, Scan, apply_groups, catalog_rows, changed_values, edition_of, group_value,
-                     link_site, list_keys_of, relink_editions, reload_glossary, site_blobs, site_from_snapshot,
-                     touched_keys)
+                     link_site, list_keys_of, recall_lists, record_value, relink_editions, reload_glossary,
+                     site_blobs, site_from_snapshot, touched_keys)
 from .errors import Problem, error, warning
 from .pages import make_spec, produce, producers, sitemap_outputs
 from .render import PageSpec, spec_fingerprint
@@ -66,11 +66,12 @@ def content_hashes(scan: Scan) -> dict:
 def plan_full(root: Path, config, state: BuildState, snap: Snapshot, scan: Scan, dates: dict, drafts: bool,
               workers, problems: list[Problem], out: Path, convert) -> Plan:
     """Read and link everything; plan every output file."""
-    from .pipeline import static_files
+    from .pipeline import parallel_map, static_files
     from .writer import output_files
+    mapper = lambda func, items: parallel_map(func, items, workers)  # noqa: E731
     found: list[Problem] = []
     state.parsed.prefetch({h for _, h in scan.current.values()})
-    loaded: LoadedContent = load_content(config, state.parsed, found, mapper=None, hashes=content_hashes(scan),
+    loaded: LoadedContent = load_content(config, state.parsed, found, mapper=mapper, hashes=content_hashes(scan),
                                          walks=scan.walks)
     state.derived.prefetch({d.body_hash for d in loaded.documents})
     convert(loaded.documents)
@@ -157,9 +158,7 @@ def plan_partial(root: Path, config, state: BuildState, snap: Snapshot, scan: Sc
         listed.update(snap.values_like(f"lp:{key_part}:"))
     keys = list_keys_of(site, lists, listed) | keys
     recorded = snap.values(keys)
-    changed, fresh = changed_values(site, keys, recorded)
-    plan.update.values.update(fresh)
-    plan.update.values_gone.update(k for k in keys if k not in fresh and k in recorded)
+    changed = changed_values(site, keys, recorded, plan.update)
     dependents = snap.dependents(changed)
     rows = snap.page_rows(set(new) | dependents | plan.gone)
     for path, (producer, maker) in new.items():
@@ -172,6 +171,7 @@ def plan_partial(root: Path, config, state: BuildState, snap: Snapshot, scan: Sc
         if row is not None:
             plan.makers[path] = (row[0], row[1])
     plan.gone -= set(new)  # moved to another producer: kept
+    recall_lists(site, snap, plan.makers, lists)
     plan.gone_langs = {path: rows[path][4] for path in plan.gone if path in rows}
     plan.stored = {path: (row[2], row[3]) for path, row in rows.items()}
     problems += static_collisions(plan.static, plan.makers)
@@ -304,7 +304,7 @@ def plan_pages(plan: Plan, prints: dict, out: Path, snap: Snapshot, problems: li
     plan.update.pages_gone |= plan.gone
     if any(path.count("/") == 4 and path.split("/")[1] == "editions" for path in plan.gone):
         plan.articles_touched = True
-    record_values(plan)
+    record_values(plan, snap)
     plan.todo = todo
     return todo
 
@@ -340,16 +340,21 @@ def plan_sitemaps(plan: Plan, entries: dict, snap: Snapshot) -> None:
     plan.produced["sitemap"] = made
 
 
-def record_values(plan: Plan) -> None:
-    """The value of every input key a planned file read (a later build compares with them)."""
+def record_values(plan: Plan, snap: Snapshot) -> None:
+    """The value of every input key a planned file read (a later build compares with them).
+
+    A partial build computes only the keys the record lacks: the others it compared already, or
+    they did not change.
+    """
     site = plan.site
     known = plan.update.values
-    for keys in plan.update.deps.values():
-        for key in keys:
-            if key not in known:
-                value = value_of(site, key) if key != "smap:" else site.memo.get("sitemap_entries")
-                if value is not None:
-                    known[key] = value_hash(value)
+    wanted = {key for keys in plan.update.deps.values() for key in keys if key not in known}
+    if not plan.full:
+        wanted -= set(snap.values(wanted))
+    for key in sorted(wanted):
+        value = value_of(site, key)
+        if value is not None:
+            record_value(plan.update, key, value, value_hash(value))
 
 
 def broken_links(spec: PageSpec) -> list[Problem]:
@@ -373,7 +378,8 @@ def finish_plan(plan: Plan, state: BuildState, snap: Snapshot, root: Path) -> No
         plan.counts = counts
         plan.keep = {urls.output_file(p) for p, _, _, _ in plan.specs} | set(plan.static)
         plan.outputs = len(plan.keep)
-        plan.update.plain["catalog"] = catalog_rows(site)
+        plan.update.plain.update(catalog_rows(site, site.catalog.dates))
+        plan.update.plain["dates"] = list(site.catalog.dates)
         plan.update.groups = {key: group_value(group, plan.warnings.get(key, []))
                               for key, group in site.groups.items()}
     else:
@@ -390,8 +396,9 @@ def finish_plan(plan: Plan, state: BuildState, snap: Snapshot, root: Path) -> No
         plan.outputs = state.outputs + added - len(plan.gone) - len(plan.static_gone - plan.keep) + \
             sum(1 for rel in plan.static if not (state.files or {}).get(str(root / static_input(rel))))
         plan.before = {urls.output_file(p) for p in plan.gone} | plan.static_gone
-        if plan.update.groups or plan.update.groups_gone:
-            plan.update.plain["catalog"] = catalog_rows(site)
+        if site.catalog.changed:
+            plan.update.plain.update(catalog_rows(site, site.catalog.changed))
+            plan.update.plain["dates"] = list(site.catalog.dates)
     plan.update.blobs.update(site_blobs(site))
     plan.update.blobs["site_fp"] = site.fp
     plan.update.blobs["warnings"] = plan.warnings

@@ -89,6 +89,94 @@ def entry_from_row(row: list) -> Entry:
                                  for lang, url, title, shown, lastmod in versions), fp)
 
 
+class Catalog:
+    """Every article's Entry, kept per edition; an edition's entries are read from the record when first asked.
+
+    A partial build reads the editions it touches (and their neighbours); only a change to what
+    lists show (a new article, a new date, a moved section or tag) reads them all.
+    """
+
+    def __init__(self, dates, load=None, editions: dict | None = None):
+        self.load = load  # callable(dates) -> {date: [Entry, …]}
+        self.editions: dict[str, dict[str, Entry]] = dict(editions or {})  # date -> key -> Entry, read so far
+        self.dates = sorted(set(dates) | set(self.editions), reverse=True)  # editions with articles, newest first
+        self.changed: set = set()  # editions whose entries this build changed (to record)
+
+    @classmethod
+    def of(cls, entries) -> "Catalog":
+        """A catalog of some entries, all in memory."""
+        editions: dict = {}
+        for entry in entries:
+            editions.setdefault(entry.edition, {})[entry.key] = entry
+        found = cls(editions, editions=editions)
+        found.changed = set(editions)
+        return found
+
+    def edition(self, date: str) -> dict[str, Entry]:
+        """An edition's entries by key (empty when it has none)."""
+        found = self.editions.get(date)
+        if found is None:
+            if date not in self.dates:
+                return {}
+            self.read([date])
+            found = self.editions[date]
+        return found
+
+    def read(self, dates) -> None:
+        """Read some editions' entries at once."""
+        missing = [d for d in dates if d not in self.editions and d in self.dates]
+        if missing:
+            loaded = self.load(missing)
+            for date in missing:
+                self.editions[date] = {entry.key: entry for entry in loaded.get(date, ())}
+
+    def read_all(self) -> None:
+        """Read every edition (lists, feeds and counts need them all)."""
+        self.read(self.dates)
+
+    def get(self, key: str, default=None) -> Entry | None:
+        return self.edition(key.split("/", 1)[0]).get(key, default)
+
+    def __getitem__(self, key: str) -> Entry:
+        return self.edition(key.split("/", 1)[0])[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.edition(key.split("/", 1)[0])
+
+    def put(self, entry: Entry) -> None:
+        """Add or replace an entry."""
+        edition = self.edition(entry.edition) if entry.edition in self.dates else self.editions.setdefault(
+            entry.edition, {})
+        edition[entry.key] = entry
+        if entry.edition not in self.dates:
+            self.dates = sorted({*self.dates, entry.edition}, reverse=True)
+        self.changed.add(entry.edition)
+
+    def remove(self, key: str) -> None:
+        """Drop an entry (and its edition, when it was the last)."""
+        date = key.split("/", 1)[0]
+        edition = self.edition(date)
+        if key in edition:
+            del edition[key]
+            self.changed.add(date)
+        if not edition and date in self.dates:
+            self.dates = [d for d in self.dates if d != date]
+
+    def keys(self) -> list[str]:
+        self.read_all()
+        return [key for date in self.dates for key in self.editions[date]]
+
+    def values(self) -> list[Entry]:
+        self.read_all()
+        return [entry for date in self.dates for entry in self.editions[date].values()]
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+
 @dataclass(frozen=True)
 class EditionRef:
     """An edition as other pages name it: its date, titles and leads."""
@@ -184,7 +272,7 @@ class Site:
     """The linked model: config, catalog, edition settings, standalone pages, tags, glossary, records on demand."""
 
     config: Config
-    catalog: dict  # article key -> Entry
+    catalog: Catalog  # article key -> Entry, per edition
     infos: dict  # date -> content.EditionInfo (title, lead, order)
     pages: tuple  # model.Page records
     tags: dict
@@ -225,21 +313,23 @@ class Site:
 
     def order(self) -> tuple[Entry, ...]:
         """Every entry in list order: editions newest first, each edition's articles by position."""
-        return self.memoised("order", lambda: tuple(sorted(
-            self.catalog.values(), key=lambda e: (inverted(e.edition), e.position))))
-
-    def by_edition(self) -> dict[str, tuple[Entry, ...]]:
-        """Date -> the edition's entries by position, newest edition first."""
         def make():
-            found: dict = {}
-            for entry in self.order():
-                found.setdefault(entry.edition, []).append(entry)
-            return {date: tuple(entries) for date, entries in found.items()}
-        return self.memoised("by_edition", make)
+            self.catalog.read_all()
+            return tuple(entry for date in self.catalog.dates for entry in self.edition_entries(date))
+        return self.memoised("order", make)
+
+    def edition_entries(self, date: str) -> tuple[Entry, ...]:
+        """An edition's entries by position (empty when it has none)."""
+        return self.memoised(("edition", date), lambda: tuple(sorted(self.catalog.edition(date).values(),
+                                                                       key=attrgetter("position"))))
+
+    def has_edition(self, date: str) -> bool:
+        """The edition has articles (so it has pages)."""
+        return date in self.catalog.dates
 
     def editions(self) -> tuple[str, ...]:
         """The dates of the editions that have articles, newest first."""
-        return tuple(self.by_edition())
+        return tuple(self.catalog.dates)
 
     def latest(self) -> str | None:
         """The newest edition's date."""
@@ -259,7 +349,7 @@ class Site:
     def edition_members(self, date: str, lang: str) -> tuple[tuple[str, str, bool], ...]:
         """(key, language shown, notice) of an edition's articles in a language's lists."""
         found = []
-        for entry in self.by_edition().get(date, ()):
+        for entry in self.edition_entries(date):
             item = entry.item(lang)
             if item is not None:
                 found.append((entry.key, item[0], item[1]))
@@ -279,7 +369,7 @@ class Site:
         def make():
             items = []
             newest = None
-            for entry in self.by_edition().get(date, ()):
+            for entry in self.edition_entries(date):
                 item = entry.item(lang)
                 if item is None:
                     continue
@@ -303,7 +393,9 @@ class Site:
         """Every edition as the list of editions and the archive show it, newest first."""
         def make():
             lines = []
-            for date, entries in self.by_edition().items():
+            self.catalog.read_all()
+            for date in self.catalog.dates:
+                entries = self.edition_entries(date)
                 count, newest = 0, None
                 for entry in entries:
                     item = entry.item(lang)
@@ -362,9 +454,16 @@ class Site:
             return found
         return self.memoised(("slices", key), make)
 
+    def list_slice(self, key: ListKey, number: int | None) -> tuple:
+        """The members one list page shows (from the record when the build knows the list did not change)."""
+        known = self.memo.get(("slice", key.name, number))
+        if known is not None:
+            return known
+        return self.list_slices(key).get(number, ())
+
     def list_items(self, key: ListKey, number: int | None) -> tuple[Item, ...]:
         """The items of one list page as full records."""
-        members = self.list_slices(key).get(number, ())
+        members = self.list_slice(key, number)
         self.preload(k for k, _, _ in members)
         return tuple(Item(self.article(k, shown), notice) for k, shown, notice in members)
 
@@ -455,14 +554,14 @@ def value_of(site: Site, key: str):
         return entry.fp if entry is not None else None
     if kind == "o":
         date, lang = rest.rsplit(":", 1)
-        return site.outline(date, lang) if date in site.by_edition() else None
+        return site.outline(date, lang) if site.has_edition(date) else None
     if kind == "m":
         date, lang = rest.rsplit(":", 1)
-        return site.edition_members(date, lang) if date in site.by_edition() else None
+        return site.edition_members(date, lang) if site.has_edition(date) else None
     if kind == "e":
         return site.edition_ref(rest)
     if kind == "n":
-        return site.neighbours(rest) if rest in site.by_edition() else None
+        return site.neighbours(rest) if site.has_edition(rest) else None
     if kind == "eds":
         return site.edition_lines(rest)
     if kind == "latest":
@@ -473,9 +572,9 @@ def value_of(site: Site, key: str):
         return site.memo.get("sitemap_entries")
     if kind == "ls":
         name, number = rest.rsplit(":", 1)
-        list_key = list_key_of(name)
-        slices = site.list_slices(list_key)
-        return slices.get(None if number == "" else int(number))
+        number = None if number == "" else int(number)
+        known = site.memo.get(("slice", name, number))
+        return known if known is not None else site.list_slices(list_key_of(name)).get(number)  # None: gone
     if kind == "lp":
         name, number = rest.rsplit(":", 1)
         return list_position(site, list_key_of(name), None if number == "" else int(number))
@@ -502,6 +601,10 @@ def list_key_of(name: str) -> ListKey:
 
 def list_position(site: Site, key: ListKey, number: int | None) -> tuple:
     """What a list page shows of its neighbours: which pages exist around it, and in which languages."""
+    known = site.memo.get(("position", key.name, number))
+    if known is not None:
+        return known
+
     def count(k: ListKey) -> int:
         return len(site.list_slices(k)) - 1  # numbered pages
     total = count(key)

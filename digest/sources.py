@@ -50,11 +50,21 @@ MAX_SEGMENT_BYTES = 255  # the longest file name most file systems accept
 
 @dataclass
 class Walk:
-    """What a walk found: the files to use, the problems, and the leftovers it skipped (for check)."""
+    """What a walk found: the files to use, the problems, and the leftovers it skipped (for check).
 
-    files: list[Path] = field(default_factory=list)
+    paths are the files as text with their stat results (the engine compares them with the last
+    build's, so a build after one edit reads one file); files gives them as Paths.
+    """
+
+    paths: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)  # path -> os.stat_result of the file (a link's target)
+
+    @property
+    def files(self) -> list[Path]:
+        """The files to use, as Paths, in a stable order."""
+        return [Path(p) for p in self.paths]
 
 
 def pattern_re(patterns: tuple) -> re.Pattern:
@@ -110,36 +120,40 @@ def walk_files(root: Path, project: Path | None = None) -> Walk:
     if not root.is_dir():
         return walk
     project = Path(project or root.parent)
-    visit_folder(root, project, os.path.realpath(project), walk, (os.path.realpath(root),), set())
+    visit_folder(str(root), project, os.path.realpath(project), walk, (os.path.realpath(root),), set())
     return walk
 
 
-def visit_folder(folder: Path, project: Path, fence: str, walk: Walk, ancestors: tuple, linked: set) -> None:
+def visit_folder(folder: str, project: Path, fence: str, walk: Walk, ancestors: tuple, linked: set) -> None:
     """Add the files of one folder to walk, then its subfolders' (see walk_files)."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
     except OSError as exc:
-        walk.problems.append(error(relative(folder, project), None, f"cannot read the folder ({exc.strerror})",
+        walk.problems.append(error(relative(Path(folder), project), None, f"cannot read the folder ({exc.strerror})",
                                    "check its permissions", code="unreadable"))
         return
     for entry in entries:
-        path = folder / entry.name
-        shown = relative(path, project)
-        if skip_name(entry.name, shown, walk):
+        name = entry.name
+        path = entry.path
+        if (name.startswith(".") or LEFTOVER_RE.match(name.lower()) or SECRET_RE.match(name.lower())
+                or is_windows_reserved(name) or len(name.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES) \
+                and skip_name(name, relative(Path(path), project), walk):
             continue
         if not entry.is_symlink():  # the common case: no realpath, no extra system call
             if entry.is_dir(follow_symlinks=False):
-                visit_folder(path, project, fence, walk, ancestors + (os.path.join(ancestors[-1], entry.name),),
-                             linked)
+                visit_folder(path, project, fence, walk, ancestors + (os.path.join(ancestors[-1], name),), linked)
             elif entry.is_file(follow_symlinks=False):
-                walk.files.append(path)
+                walk.paths.append(path)
+                walk.stats[path] = entry.stat(follow_symlinks=False)
             continue
+        shown = relative(Path(path), project)
         real = os.path.realpath(path)
-        if not link_allowed(path, real, fence, shown, walk):
+        if not link_allowed(Path(path), real, fence, shown, walk):
             continue
         if not os.path.isdir(real):
-            walk.files.append(path)
+            walk.paths.append(path)
+            walk.stats[path] = os.stat(real)
         elif real in ancestors:
             walk.problems.append(error(shown, None, "this link leads back to a folder that contains it "
                                        "(a link loop)", "remove the link", code="link-loop"))

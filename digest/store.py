@@ -27,6 +27,7 @@ import sqlite3
 from .cache import Cache, decode, encode, transaction, value_sum
 
 FORMAT = "1"  # bump when the meaning of a row changes: older snapshots are then dropped
+SCHEMA_VERSION = "2"  # bump when a table's columns change: the tables are then made again
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS snap_out (path TEXT PRIMARY KEY, id INTEGER, format TEXT, setup TEXT, "
@@ -41,7 +42,9 @@ SCHEMA = (
     "lang TEXT, PRIMARY KEY (o, path)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS snap_page_producer ON snap_page (o, producer)",
     "CREATE TABLE IF NOT EXISTS snap_dep (o INTEGER, key TEXT, path TEXT, PRIMARY KEY (o, key, path)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS snap_value (o INTEGER, key TEXT, value TEXT, PRIMARY KEY (o, key)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS snap_dep_path ON snap_dep (o, path)",
+    "CREATE TABLE IF NOT EXISTS snap_value (o INTEGER, key TEXT, value TEXT, data TEXT, PRIMARY KEY (o, key)) "
+    "WITHOUT ROWID",
 )
 TABLES = ("snap_file", "snap_group", "snap_blob", "snap_page", "snap_dep", "snap_value")
 
@@ -66,6 +69,12 @@ class Snapshot:
     def open(self) -> None:
         """Find this output's snapshot; one of another setup or format counts as none (and is replaced)."""
         db = self.db()
+        found = db.execute("SELECT value FROM meta WHERE name = 'snapshot_schema'").fetchone()
+        if found is None or found[0] != SCHEMA_VERSION:
+            with transaction(db):
+                for table in ("snap_out", *TABLES):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot_schema', ?)", (SCHEMA_VERSION,))
         for statement in SCHEMA:
             db.execute(statement)
         row = db.execute("SELECT id, format, setup, complete FROM snap_out WHERE path = ?", (self.out,)).fetchone()
@@ -193,6 +202,18 @@ class Snapshot:
             found.update(rows)
         return found
 
+    def data(self, keys) -> dict:
+        """The recorded values themselves (JSON) of some derived keys that keep them (list pages)."""
+        keys = list(keys)
+        found: dict = {}
+        db = self.db()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = db.execute(f"SELECT key, data FROM snap_value WHERE o = ? AND data IS NOT NULL AND key IN "
+                              f"({','.join('?' * len(chunk))})", (self.id, *chunk))
+            found.update((key, json.loads(data)) for key, data in rows)
+        return found
+
     def values_like(self, prefix: str) -> dict[str, str]:
         """The recorded hashes of every derived key starting with prefix (one list's pages)."""
         rows = self.db().execute("SELECT key, value FROM snap_value WHERE o = ? AND key >= ? AND key < ?",
@@ -231,8 +252,8 @@ class Snapshot:
             db.executemany("INSERT OR IGNORE INTO snap_dep VALUES (?, ?, ?)",
                            [(o, key, path) for path, keys in update.deps.items() for key in keys])
             db.executemany("DELETE FROM snap_value WHERE o = ? AND key = ?", [(o, k) for k in update.values_gone])
-            db.executemany("INSERT OR REPLACE INTO snap_value VALUES (?, ?, ?)",
-                           [(o, k, v) for k, v in update.values.items()])
+            db.executemany("INSERT OR REPLACE INTO snap_value VALUES (?, ?, ?, ?)",
+                           [(o, k, v, update.data.get(k)) for k, v in update.values.items()])
             db.execute("UPDATE snap_out SET complete = 1, format = ?, setup = ? WHERE id = ?",
                        (FORMAT, self.setup, o))
         self.fresh, self.complete = False, True
@@ -262,4 +283,5 @@ class Update:
         self.pages_gone: set = set()
         self.deps: dict = {}  # path -> input keys it read (for every page planned this build)
         self.values: dict = {}
+        self.data: dict = {}  # key -> JSON of the value itself, for the keys a partial build may read back
         self.values_gone: set = set()

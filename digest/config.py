@@ -17,6 +17,7 @@ from .yamlsafe import parse_yaml
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 POLICIES = ("notice", "hide")
+RAW_HTML_MODES = ("allow", "warn", "strip")
 
 # One line per option: what it means. Unknown keys are warned about, using this list.
 OPTIONS = {
@@ -34,6 +35,8 @@ OPTIONS = {
     "cname": "custom domain written to CNAME when publishing",
     "publish": "publishing settings: {branch, remote, max_delete_share}",
     "check": "proofreading limits: {title_max, summary_max, allow_html, allow_schemes}",
+    "raw_html": "what build does with raw HTML that runs code (check always reports it): allow, warn (default) "
+                "or strip (removed by an allow-list sanitiser)",
     "limits": "what one content file may hold: {max_file_kb} (default 1024)",
     "search": "build the search index and show the search box and page (default true; build --no-search skips it)",
     "glossary_hints": "mark glossary terms on single-language article pages too (default false; bilingual pages always)",
@@ -74,6 +77,7 @@ class Config:
     allow_html: frozenset = frozenset()  # raw HTML tags allowed in articles (check.allow_html)
     allow_schemes: frozenset = frozenset()  # javascript, vbscript, data links allowed (check.allow_schemes)
     glossary_hints: bool = False
+    raw_html: str = "warn"  # allow, warn or strip: what the build does with script-like markup (RAW_HTML_MODES)
 
     @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
@@ -178,6 +182,7 @@ class ConfigChecker:
             allow_html=self.word_list(data.get("check"), "allow_html", "e.g. allow_html: [sup, sub, br]"),
             allow_schemes=self.word_list(data.get("check"), "allow_schemes", "e.g. allow_schemes: [data]"),
             glossary_hints=self.boolean(data, "glossary_hints", False),
+            raw_html=self.check_choice(data, "raw_html", RAW_HTML_MODES, "warn"),
         )
 
     def check_limits(self, value) -> int:

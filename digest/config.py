@@ -110,13 +110,14 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
     if not path.is_file():
         raise DigestError(error(shown, None, "config.yaml is missing",
                                 "create it at the project root (see README.md, 'config.yaml')", code="config"))
-    text, problem = read_text(path, shown)
+    unclean: list[Problem] = []
+    text, problem = read_text(path, shown, unclean)
     if problem:
         raise DigestError(problem)
     parsed = parse_yaml(text)
     problems = [error(shown, line, msg, hint, code="config") for line, msg, hint in parsed.problems]
-    if problems:
-        raise DigestError(problems)
+    if problems or any(p.level == "error" for p in unclean):
+        raise DigestError(unclean + problems)
     data = parsed.data if isinstance(parsed.data, dict) else None
     if data is None:
         raise DigestError(error(shown, 1, "config.yaml is not a mapping of settings",
@@ -126,6 +127,7 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
     if search is not None:
         data = {**data, "search": search}
     checker = ConfigChecker(shown, parsed.key_lines)
+    checker.problems += unclean
     config = checker.build(root, data)
     if checker.errors():
         raise DigestError(checker.errors())

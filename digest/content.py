@@ -12,7 +12,8 @@ from .errors import Problem, error, warning
 from .frontmatter import FrontMatter, parse_front_matter
 from .markdown import STRIPPED, StrippedBody, body_digest, pathological
 from .rawhtml import find_markup
-from .sources import MAX_SEGMENT_BYTES, decode_text, is_windows_reserved, read_text, relative, walk_files
+from .sources import (MAX_SEGMENT_BYTES, REMOVED_RE, UNCLEAN_RE, decode_text, describe_unclean, is_windows_reserved,
+                      read_text, relative, walk_files)
 from .yamlsafe import parse_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -316,18 +317,42 @@ def replace_path(problem: Problem, shown: str) -> Problem:
 
 def parse_file(data: bytes, shown: str, kind: str) -> tuple[FrontMatter, list[Problem], str]:
     """Decode, split and check one file (pure: the result is cached by the file's hash)."""
-    text, problem = decode_text(data, shown)
+    unclean: list[Problem] = []
+    text, problem = decode_text(data, shown, unclean)
     if problem:
         return FrontMatter(), [problem], ""
     fm = parse_front_matter(text, shown)
-    found = list(fm.problems)
-    if not found:
+    found = unclean + list(fm.problems)
+    if not fm.problems:
+        found.extend(clean_meta_text(fm, shown))
         found.extend(check_meta(fm, shown, kind))
         found.extend(error(shown, line + fm.body_line, message, hint, code="markdown-too-slow")
                      for line, message, hint in pathological(fm.body))
-    if not found or all(p.level == "warning" for p in found):
+    if all(p.level == "warning" for p in found):
         fm.unsafe = find_markup(fm.body)
     return fm, found, body_digest(fm.body)
+
+
+def clean_meta_text(fm: FrontMatter, shown: str) -> list[Problem]:
+    """Front matter values holding what decode_text removes, written as YAML escapes ("\\x0b", "\\u202e"):
+    the same rules as for the file's own characters (removed with a warning; bidi controls are errors)."""
+    found: dict = {}
+
+    def clean(value, key: str):
+        if isinstance(value, str):
+            for char in dict.fromkeys(UNCLEAN_RE.findall(value)):
+                found.setdefault((key, char), describe_unclean(shown, fm.line_of(key), char, " (a YAML escape)"))
+            return REMOVED_RE.sub("", value)
+        if isinstance(value, list):
+            return [clean(item, key) for item in value]
+        if isinstance(value, dict):
+            return {k: clean(v, key) for k, v in value.items()}
+        return value
+
+    for key in list(fm.meta):
+        if key not in ("slug", "aliases"):  # paths: their own rules refuse control characters (a URL is not guessed)
+            fm.meta[key] = clean(fm.meta[key], str(key))
+    return list(found.values())
 
 
 def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
@@ -450,7 +475,7 @@ def nearest_hint(key: str, known) -> str:
 def load_edition_info(path: Path, shown: str, date: str, config: Config, problems: list[Problem]) -> EditionInfo:
     """Read and check edition.yaml."""
     info = EditionInfo(date, shown)
-    text, problem = read_text(path, shown)
+    text, problem = read_text(path, shown, problems)
     if problem:
         problems.append(problem)
         return info
@@ -485,7 +510,7 @@ def load_term_list(path: Path, root: Path, config: Config, problems: list[Proble
     if not path.is_file():
         return {}, {}
     shown = relative(path, root)
-    text, problem = read_text(path, shown)
+    text, problem = read_text(path, shown, problems)
     if problem:
         problems.append(problem)
         return {}, {}

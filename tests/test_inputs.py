@@ -4,6 +4,7 @@ Rows of tests/BAD_INPUTS.md marked `I` are here.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -246,3 +247,89 @@ def test_in_a_browser_strip_runs_nothing_that_warn_runs(payload_runs):
         browser.close()
     assert [n for n in RUN_IN_WARN if not fired["warn", n]] == [], "these payloads should run in a warn build"
     assert [n for n in AUTOMATIC if fired["strip", n]] == [], "a strip build must run none"
+
+
+# ---------------------------------------------------------------- control and direction characters (item 8)
+
+def site_bytes(project: Path) -> dict[str, bytes]:
+    """Every file of the built site."""
+    site = project / "site"
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def site_texts(project: Path) -> dict[str, bytes]:
+    """The text of every page, feed and sitemap, and of every search index fragment (gzipped by Pagefind)."""
+    texts = {}
+    for path, data in site_bytes(project).items():
+        if path.endswith((".html", ".xml", ".json", ".txt")):
+            texts[path] = data
+        elif path.endswith(".pf_fragment"):
+            texts[path] = gzip.decompress(data)
+    assert any(path.endswith(".pf_fragment") for path in texts), "the search index was built"
+    return texts
+
+
+@pytest.mark.parametrize("char,name", [("\x00", "U+0000 (NUL)"), ("\x0b", "U+000B (vertical tab"),
+                                       ("\x1b", "U+001B (escape)"), ("\x07", "U+0007 (bell)"),
+                                       ("\ufffe", "U+FFFE (a noncharacter)")])
+def test_control_characters_are_removed_with_a_warning_at_their_line(project, cli, char, name):
+    (project / ARTICLE).write_text(f"---\ntitle: 标题{char}\nsection: society\n---\n\n第一段。\n\n第二{char}段。\n",
+                                   encoding="utf-8")
+    code, _, err = cli(project, "build")
+    assert code == 0, err
+    assert f"{ARTICLE}:2: warning: an invisible control character {name}" in err
+    assert f"{ARTICLE}:8: warning: an invisible control character {name}" in err
+    leaked = [path for path, data in site_texts(project).items() if char.encode("utf-8") in data]
+    assert leaked == [], "pages, feeds and the search index are clean"
+    page = (project / "site/zh/editions/2020-12-21/volunteers/index.html").read_text(encoding="utf-8")
+    assert "第二段。" in page and "标题" in page
+
+
+@pytest.mark.parametrize("where,text,line", [
+    ("title", "---\ntitle: \u202e标题\nsection: society\n---\n\n正文。\n", 2),
+    ("body", "---\ntitle: 标题\nsection: society\n---\n\n正文\u2066隔离\u2069。\n", 6),
+    ("escape", '---\ntitle: "标\\u202d题"\nsection: society\n---\n\n正文。\n', 2),
+    ("reference", "---\ntitle: 标题\nsection: society\n---\n\n正文&#x202E;。\n", 6),
+])
+def test_bidi_controls_are_errors_with_their_line_and_stop_the_build(project, cli, where, text, line):
+    cli(project, "build")
+    before = site_bytes(project)
+    (project / ARTICLE).write_text(text, encoding="utf-8")
+    code, _, err = cli(project, "build")
+    assert code == 1 and f"{ARTICLE}:{line}: error: a bidi control character U+20" in err, err
+    assert site_bytes(project) == before
+    code, out, _ = cli(project, "check")
+    assert code == 1 and f"{ARTICLE}:{line}: error: a bidi control character" in out
+
+
+@pytest.mark.parametrize("written,name", [('title: "标\\x0b题"', "U+000B"), ('title: "标\\0题"', "U+0000"),
+                                          ('kicker: "\\e[31m引题"', "U+001B")])
+def test_yaml_escapes_of_control_characters_are_removed_too(project, cli, written, name):
+    title = "" if written.startswith("title") else "title: 标题\n"
+    (project / ARTICLE).write_text(f"---\n{written}\n{title}section: society\n---\n\n正文&#11;。\n", encoding="utf-8")
+    code, _, err = cli(project, "build")
+    assert code == 0, err
+    assert f"{ARTICLE}:2: warning: an invisible control character {name}" in err
+    body_line = 7 if title else 6
+    assert f"{ARTICLE}:{body_line}: warning: an invisible control character U+000B (vertical tab, Word's line " \
+           "break) written as &#11;" in err
+    page = (project / "site/zh/editions/2020-12-21/volunteers/index.html").read_bytes()
+    assert b"&#11;" not in page and b"\x0b" not in page and b"\x00" not in page and b"\x1b" not in page
+
+
+def test_a_control_character_in_front_matter_gives_its_line_and_a_true_hint(project, cli):
+    """Item 17: it used to be a YAML error without a line, with a hint about indentation."""
+    (project / ARTICLE).write_text("---\ntitle: 标题\nbyline: 本报记者\x0c张三\nsection: society\n---\n\n正文。\n",
+                                   encoding="utf-8")
+    code, out, _ = cli(project, "check")
+    lines = [line for line in out.splitlines() if line.startswith(ARTICLE)]
+    assert f"{ARTICLE}:3: warning: an invisible control character U+000C (form feed)" in out
+    assert not any("indentation" in line or "invalid YAML" in line for line in lines), lines
+
+
+def test_c1_character_references_are_not_controls(project, cli):
+    (project / ARTICLE).write_text("---\ntitle: 标题\nsection: society\n---\n\n2020&#150;2021。\n", encoding="utf-8")
+    code, _, err = cli(project, "build")
+    assert code == 0 and "control character" not in err
+    assert "2020&#150;2021" in (project / "site/zh/editions/2020-12-21/volunteers/index.html").read_text(
+        encoding="utf-8")

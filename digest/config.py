@@ -126,7 +126,7 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
         data = {**data, "base_url": base_url}
     if search is not None:
         data = {**data, "search": search}
-    checker = ConfigChecker(shown, parsed.key_lines)
+    checker = ConfigChecker(shown, parsed.key_lines, parsed.key_texts)
     checker.problems += unclean
     config = checker.build(root, data)
     if checker.errors():
@@ -137,9 +137,10 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
 class ConfigChecker:
     """Collects every problem of config.yaml while converting it to a Config."""
 
-    def __init__(self, shown: str, key_lines: dict[str, int]):
+    def __init__(self, shown: str, key_lines: dict[str, int], key_texts: dict[str, str] | None = None):
         self.shown = shown
         self.key_lines = key_lines
+        self.key_texts = key_texts or {}
         self.problems: list[Problem] = []
 
     def errors(self) -> list[Problem]:
@@ -213,7 +214,8 @@ class ConfigChecker:
         """A plain text setting."""
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
-            self.fail(key, f"expected text, got {describe(value)}", f"quote it: {key}: \"{value}\"")
+            self.fail(key, f"expected text, got {describe(value)}",
+                      f"quote it: {key}: \"{self.key_texts.get(key, value)}\"")  # as written: 1.10, not 1.1
             return default
         return value
 
@@ -265,8 +267,10 @@ class ConfigChecker:
     def check_languages(self, value) -> list[Language]:
         """languages: code -> {name, locale, hreflang}."""
         if not isinstance(value, dict) or not value:
-            self.fail("languages", "missing or empty", "e.g. languages: {zh: {name: 中文, locale: zh_Hans_CN, "
-                      "hreflang: zh-Hans}, en: {name: English, locale: en, hreflang: en}}")
+            self.fail("languages", "missing or empty" if value in (None, {}, "") else
+                      f"expected one entry per language code, got {describe(value)}",
+                      "e.g. languages: {zh: {name: 中文, locale: zh_Hans_CN, hreflang: zh-Hans}, "
+                      "en: {name: English, locale: en, hreflang: en}}")
             return []
         languages = []
         for code, spec in value.items():
@@ -316,7 +320,9 @@ class ConfigChecker:
     def check_sections(self, value, codes: list[str]) -> dict:
         """sections: key -> {lang: label}."""
         if not isinstance(value, dict) or not value:
-            self.fail("sections", "missing or empty", "e.g. sections: {economy: {zh: 经济, en: Economy}}")
+            self.fail("sections", "missing or empty" if value in (None, {}, "") else
+                      f"expected one entry per section key, got {describe(value)}",
+                      "e.g. sections: {economy: {zh: 经济, en: Economy}}")
             return {}
         sections = {}
         for key, labels in value.items():

@@ -231,6 +231,10 @@ def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dic
         cache[digest] = cached
     fm, found, body_hash = cached
     found = [replace_path(p, shown) for p in found]
+    if kind == "article" and lang == config.original_language and "section" not in fm.meta and not fm.problems:
+        # here, not when linking: a file missing its title and its section hears of both in one run
+        found.append(error(shown, 1, "the original has no section",
+                           f"add `section: …` (one of: {', '.join(config.sections)})", code="missing-section"))
     if config.raw_html != "allow":
         found += markup_problems(fm.unsafe, fm.body_line, shown, config, "warning")
     problems.extend(found)
@@ -374,8 +378,10 @@ def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
         if key in meta and key in known:
             value = meta[key]
             if not isinstance(value, str) or (key == "title" and not value.strip()):
+                written = fm.key_texts.get(key, value)  # 1.10 as written, not the number 1.1 YAML read
                 fail(key, f"`{key}` should be text, but is {describe(value)}",
-                     f"put the text in quotes: {key}: \"{value}\"")
+                     f"put the text in quotes: {key}: \"{written}\"" if written not in ("", None)
+                     else f"write the text after the colon: {key}: …")
     if "section" in meta and not isinstance(meta["section"], str):
         fail("section", f"`section` should be a section key, but is {describe(meta['section'])}",
              "e.g. section: economy")

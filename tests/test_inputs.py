@@ -333,3 +333,76 @@ def test_c1_character_references_are_not_controls(project, cli):
     assert code == 0 and "control character" not in err
     assert "2020&#150;2021" in (project / "site/zh/editions/2020-12-21/volunteers/index.html").read_text(
         encoding="utf-8")
+
+
+# ---------------------------------------------------------------- messages that are whole and true (items 15-17)
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_every_missing_field_of_a_file_is_reported_in_one_run(project, cli, command):
+    (project / ARTICLE).write_text("---\nbyline: x\n---\n\n正文。\n", encoding="utf-8")
+    code, out, err = cli(project, command)
+    assert code == 1
+    assert f"{ARTICLE}:1: error: the front matter has no title" in out + err
+    assert f"{ARTICLE}:1: error: the original has no section" in out + err
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_translation_whose_original_was_deleted_is_called_a_translation(project, cli, command):
+    (project / f"{EDITION}/rcep-base.zh.md").unlink()  # delete-and-recreate editors (JetBrains) do this on save
+    code, out, err = cli(project, command)
+    assert code == 0, out + err
+    assert "the original has no section" not in out + err
+    assert (f"{EDITION}/rcep-base.en.md:1: warning: a translation without its original (rcep-base.zh.md does not "
+            "exist): it is left out of the site until the original is back") in out + err
+
+
+@pytest.mark.parametrize("written,shown", [("1.10", '"1.10"'), ("2020-12-21", '"2020-12-21"'), ("yes", '"yes"'),
+                                           ("0x1F", '"0x1F"')])
+def test_a_quoting_hint_quotes_the_value_as_written(project, cli, written, shown):
+    (project / ARTICLE).write_text(f"---\ntitle: {written}\nsection: society\n---\n\n正文。\n", encoding="utf-8")
+    code, out, _ = cli(project, "check")
+    assert code == 1 and f"{ARTICLE}:2: error: `title` should be text" in out
+    assert f"put the text in quotes: title: {shown}" in out, out
+
+
+@pytest.mark.parametrize("key,value", [("languages", '"zh"'), ("languages", "[zh, en]"), ("sections", "economy")])
+def test_a_setting_of_the_wrong_type_is_called_that(project, cli, key, value):
+    config = project / "config.yaml"
+    lines = config.read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    config.write_text("\n".join(lines[:start] + [f"{key}: {value}"] + lines[end:]), encoding="utf-8")
+    code, _, err = cli(project, "build")
+    assert code == 1
+    assert f"config.yaml:{start + 1}: error: {key}: expected one entry per" in err and "missing or empty" not in err
+
+
+@pytest.mark.parametrize("text,line,words", [
+    ("---\ntitle: 'unclosed\nsection: society\n---\n", 2, "a quote opened on this line is never closed"),
+    ("---\ntitle: 标题\ntags: [a, b\nsection: society\n---\n", 3, "a list opened with '[' on this line"),
+    ("---\ntitle: 标题\nsection: @society\n---\n", 3, "put the value in quotes"),
+])
+def test_yaml_errors_keep_their_line_and_a_hint_that_matches(project, cli, text, line, words):
+    (project / ARTICLE).write_text(text + "\n正文。\n", encoding="utf-8")
+    code, out, _ = cli(project, "check")
+    assert code == 1
+    found = [row for row in out.splitlines() if row.startswith(f"{ARTICLE}:{line}: error: invalid YAML")]
+    assert found and words in found[0], out
+
+
+@pytest.mark.parametrize("missing,where", [("article.html", "templates/article.html: error: the template "
+                                                             "article.html does not exist"),
+                                          ("partials/nowhere.html", "templates/page.html:2: error: this template "
+                                                                    "includes partials/nowhere.html")])
+def test_a_missing_template_is_named_once_with_a_hint_about_it(project, cli, missing, where):
+    if missing == "article.html":
+        (project / "templates/article.html").unlink()
+    else:
+        page = project / "templates/page.html"
+        lines = page.read_text(encoding="utf-8").split("\n")
+        page.write_text("\n".join(lines[:1] + ['{% include "partials/nowhere.html" %}'] + lines[1:]), encoding="utf-8")
+    code, _, err = cli(project, "build")
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith(where), err
+    assert f"create templates/{missing}" in errors[0] and "variable names" not in errors[0]

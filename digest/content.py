@@ -231,7 +231,8 @@ def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dic
         cache[digest] = cached
     fm, found, body_hash = cached
     found = [replace_path(p, shown) for p in found]
-    if kind == "article" and lang == config.original_language and "section" not in fm.meta and not fm.problems:
+    parsed = not fm.problems and not any(p.code == "not-utf8" for p in found)  # its front matter could be read
+    if kind == "article" and lang == config.original_language and "section" not in fm.meta and parsed:
         # here, not when linking: a file missing its title and its section hears of both in one run
         found.append(error(shown, 1, "the original has no section",
                            f"add `section: …` (one of: {', '.join(config.sections)})", code="missing-section"))

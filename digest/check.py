@@ -5,19 +5,17 @@ editor should look at before publishing (translations, glossary terms, lengths, 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, describe, load_config
-from .content import TEXT_KEYS, Document, LoadedContent, load_content
+from .content import TEXT_KEYS, Document, LoadedContent, load_content, markup_problems
 from .errors import DigestError, Problem, error, sort_key, warning
 from .hanzi import traditional_chars
 from .engine import link_site
 from .pipeline import convert_bodies, static_files
 from .plan import site_specs, static_collisions
 from .render import PageSpec, compile_templates, make_environment
-from .markdown import UNSAFE_TAGS
 from .sources import read_text
 from .translations import (Block, MarkerProblem, Misalignment, changes_since, find_misalignments, missing_terms,
                            ordinal_of, pair_blocks, recorded_hash, source_hash, split_blocks, valid_hash)
@@ -27,8 +25,7 @@ DEFAULT_LIMITS = {"title_max": 120, "summary_max": 400}  # characters, any langu
 CHECK_KEYS = ("title_max", "summary_max", "allow_html", "allow_schemes")
 # Warnings in build, errors in check: what would leak or run code if it went out unnoticed.
 ERRORS_IN_CHECK = ("secret-file", "unsafe-html", "unsafe-link")
-HTML_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*>")
-CODE_SPAN_RE = re.compile(r"`+[^`]*`+")
+MARKUP_CODES = ("unsafe-html", "unsafe-link")  # check reports these itself, whatever raw_html says the build does
 
 
 @dataclass(frozen=True)
@@ -74,6 +71,7 @@ def run_check(root: Path) -> CheckResult:
         return CheckResult(sorted(exc.problems, key=sort_key), 1)
     settings = load_check_settings(config, problems)
     loaded = load_content(config, {}, problems)
+    problems[:] = [p for p in problems if p.code not in MARKUP_CODES]  # html_problems below reports them all
     templates = root / "templates"
     problems += compile_templates(make_environment(templates), templates, root)
     derived: dict = {}
@@ -89,7 +87,7 @@ def run_check(root: Path) -> CheckResult:
     groups = group_documents(loaded)
     problems += translation_problems(config, groups, loaded.glossary, root)
     problems += length_problems(settings, loaded.documents)
-    problems += html_problems(settings, loaded.documents)
+    problems += html_problems(config, settings, loaded.documents)
     problems += traditional_problems(loaded.documents)
     problems += loaded.skipped  # leftovers the build skips silently: the editor may want to delete them
     findings = sorted({escalate(with_line(p, docs)) for p in problems}, key=sort_key)
@@ -399,22 +397,17 @@ def length_problems(settings: CheckSettings, documents: list[Document]) -> list[
     return found
 
 
-def html_problems(settings: CheckSettings, documents: list[Document]) -> list[Problem]:
-    """Raw HTML tags in bodies that config.yaml's check.allow_html does not allow."""
+def html_problems(config: Config, settings: CheckSettings, documents: list[Document]) -> list[Problem]:
+    """Raw HTML in bodies, as parsed at load (rawhtml.find_markup): script-like markup is an error, whatever
+    raw_html says the build does with it; other tags are warnings unless check.allow_html allows them."""
     found = []
     for doc in documents:
-        fenced = False
-        for number, raw in enumerate(doc.body.split("\n"), start=doc.body_line):
-            if raw.strip().startswith(("```", "~~~")):
-                fenced = not fenced
-            if fenced or raw.startswith(("    ", "\t")):
-                continue
-            tags = dict.fromkeys(m.group(1).lower() for m in HTML_TAG_RE.finditer(CODE_SPAN_RE.sub("", raw)))
-            for tag in tags:
-                if tag not in settings.allow_html and tag not in UNSAFE_TAGS:  # those are unsafe-html errors
-                    found.append(warning(doc.shown, number, f"raw HTML <{tag}> in the text",
-                                         "write it in Markdown, or allow the tag in config.yaml "
-                                         "(check: {allow_html: [" + tag + "]})", code="raw-html"))
+        found += markup_problems(doc.markup, doc.body_line, doc.shown, config, "error")
+        for line, kind, tag in doc.markup:
+            if kind == "raw" and tag not in settings.allow_html:
+                found.append(warning(doc.shown, line + doc.body_line, f"raw HTML <{tag}> in the text",
+                                     "write it in Markdown, or allow the tag in config.yaml "
+                                     "(check: {allow_html: [" + tag + "]})", code="raw-html"))
     return found
 
 

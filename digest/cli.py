@@ -54,11 +54,13 @@ def make_parser() -> argparse.ArgumentParser:
                          "publish.branch)")
     publish.add_argument("--remote", default=None, help="remote to push to (default: origin)")
     publish.add_argument("--push", action="store_true", help="push the branch to the remote afterwards")
-    publish.add_argument("--force", action="store_true", help="with --push: overwrite the remote's branch")
+    publish.add_argument("--force", action="store_true", help="with --push: overwrite the remote's branch (the commits "
+                         "it removes are listed; in a terminal, --yes is needed too)")
     publish.add_argument("--message", "-m", default=None, help="first line of the publish commit's message")
     publish.add_argument("--allow-dirty", action="store_true", help="publish even with uncommitted changes")
     publish.add_argument("--dry-run", action="store_true", help="show what would change; commit nothing")
-    publish.add_argument("--yes", action="store_true", help="go ahead even if many published files would be deleted")
+    publish.add_argument("--yes", action="store_true", help="go ahead even if many published files would be deleted, "
+                         "or --force would remove commits from the remote's branch")
     publish.add_argument("-v", "--verbose", action="store_true", help="list every file added, changed or deleted")
     return parser
 
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMAND_FUNCS[args.command](args)
     except DigestError as exc:
-        print_problems(exc.problems)
+        print_problems(exc.problems, outcome=exc.outcome)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
@@ -326,7 +328,8 @@ def cmd_publish(args) -> int:
     """publish: build from scratch, commit the site to a branch without touching the working tree, push."""
     from .publish import PublishOptions, publish, report_lines
     options = PublishOptions(branch=args.branch, remote=args.remote, push=args.push, message=args.message,
-                             allow_dirty=args.allow_dirty, dry_run=args.dry_run, yes=args.yes, force=args.force)
+                             allow_dirty=args.allow_dirty, dry_run=args.dry_run, yes=args.yes, force=args.force,
+                             interactive=sys.stdin.isatty())
     for line in report_lines(publish(Path(args.root), options), verbose=args.verbose):
         print(line)
     return EXIT_OK

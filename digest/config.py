@@ -17,6 +17,7 @@ from .yamlsafe import parse_yaml
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 POLICIES = ("notice", "hide")
+RAW_HTML_MODES = ("allow", "warn", "strip")
 
 # One line per option: what it means. Unknown keys are warned about, using this list.
 OPTIONS = {
@@ -34,6 +35,8 @@ OPTIONS = {
     "cname": "custom domain written to CNAME when publishing",
     "publish": "publishing settings: {branch, remote, max_delete_share}",
     "check": "proofreading limits: {title_max, summary_max, allow_html, allow_schemes}",
+    "raw_html": "what build does with raw HTML that runs code (check always reports it): allow, warn (default) "
+                "or strip (removed by an allow-list sanitiser)",
     "limits": "what one content file may hold: {max_file_kb} (default 1024)",
     "search": "build the search index and show the search box and page (default true; build --no-search skips it)",
     "glossary_hints": "mark glossary terms on single-language article pages too (default false; bilingual pages always)",
@@ -74,6 +77,7 @@ class Config:
     allow_html: frozenset = frozenset()  # raw HTML tags allowed in articles (check.allow_html)
     allow_schemes: frozenset = frozenset()  # javascript, vbscript, data links allowed (check.allow_schemes)
     glossary_hints: bool = False
+    raw_html: str = "warn"  # allow, warn or strip: what the build does with script-like markup (RAW_HTML_MODES)
 
     @functools.cached_property  # asked for tens of thousands of times per build
     def codes(self) -> tuple[str, ...]:
@@ -106,13 +110,14 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
     if not path.is_file():
         raise DigestError(error(shown, None, "config.yaml is missing",
                                 "create it at the project root (see README.md, 'config.yaml')", code="config"))
-    text, problem = read_text(path, shown)
+    unclean: list[Problem] = []
+    text, problem = read_text(path, shown, unclean)
     if problem:
         raise DigestError(problem)
     parsed = parse_yaml(text)
     problems = [error(shown, line, msg, hint, code="config") for line, msg, hint in parsed.problems]
-    if problems:
-        raise DigestError(problems)
+    if problems or any(p.level == "error" for p in unclean):
+        raise DigestError(unclean + problems)
     data = parsed.data if isinstance(parsed.data, dict) else None
     if data is None:
         raise DigestError(error(shown, 1, "config.yaml is not a mapping of settings",
@@ -121,7 +126,8 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
         data = {**data, "base_url": base_url}
     if search is not None:
         data = {**data, "search": search}
-    checker = ConfigChecker(shown, parsed.key_lines)
+    checker = ConfigChecker(shown, parsed.key_lines, parsed.key_texts)
+    checker.problems += unclean
     config = checker.build(root, data)
     if checker.errors():
         raise DigestError(checker.errors())
@@ -131,9 +137,10 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
 class ConfigChecker:
     """Collects every problem of config.yaml while converting it to a Config."""
 
-    def __init__(self, shown: str, key_lines: dict[str, int]):
+    def __init__(self, shown: str, key_lines: dict[str, int], key_texts: dict[str, str] | None = None):
         self.shown = shown
         self.key_lines = key_lines
+        self.key_texts = key_texts or {}
         self.problems: list[Problem] = []
 
     def errors(self) -> list[Problem]:
@@ -178,6 +185,7 @@ class ConfigChecker:
             allow_html=self.word_list(data.get("check"), "allow_html", "e.g. allow_html: [sup, sub, br]"),
             allow_schemes=self.word_list(data.get("check"), "allow_schemes", "e.g. allow_schemes: [data]"),
             glossary_hints=self.boolean(data, "glossary_hints", False),
+            raw_html=self.check_choice(data, "raw_html", RAW_HTML_MODES, "warn"),
         )
 
     def check_limits(self, value) -> int:
@@ -206,7 +214,8 @@ class ConfigChecker:
         """A plain text setting."""
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
-            self.fail(key, f"expected text, got {describe(value)}", f"quote it: {key}: \"{value}\"")
+            self.fail(key, f"expected text, got {describe(value)}",
+                      f"quote it: {key}: \"{self.key_texts.get(key, value)}\"")  # as written: 1.10, not 1.1
             return default
         return value
 
@@ -258,8 +267,10 @@ class ConfigChecker:
     def check_languages(self, value) -> list[Language]:
         """languages: code -> {name, locale, hreflang}."""
         if not isinstance(value, dict) or not value:
-            self.fail("languages", "missing or empty", "e.g. languages: {zh: {name: 中文, locale: zh_Hans_CN, "
-                      "hreflang: zh-Hans}, en: {name: English, locale: en, hreflang: en}}")
+            self.fail("languages", "missing or empty" if value in (None, {}, "") else
+                      f"expected one entry per language code, got {describe(value)}",
+                      "e.g. languages: {zh: {name: 中文, locale: zh_Hans_CN, hreflang: zh-Hans}, "
+                      "en: {name: English, locale: en, hreflang: en}}")
             return []
         languages = []
         for code, spec in value.items():
@@ -309,7 +320,9 @@ class ConfigChecker:
     def check_sections(self, value, codes: list[str]) -> dict:
         """sections: key -> {lang: label}."""
         if not isinstance(value, dict) or not value:
-            self.fail("sections", "missing or empty", "e.g. sections: {economy: {zh: 经济, en: Economy}}")
+            self.fail("sections", "missing or empty" if value in (None, {}, "") else
+                      f"expected one entry per section key, got {describe(value)}",
+                      "e.g. sections: {economy: {zh: 经济, en: Economy}}")
             return {}
         sections = {}
         for key, labels in value.items():

@@ -10,8 +10,10 @@ from pathlib import Path
 from .config import Config, describe
 from .errors import Problem, error, warning
 from .frontmatter import FrontMatter, parse_front_matter
-from .markdown import body_digest, pathological, unsafe_markup
-from .sources import MAX_SEGMENT_BYTES, decode_text, is_windows_reserved, read_text, relative, walk_files
+from .markdown import STRIPPED, StrippedBody, body_digest, pathological
+from .rawhtml import find_markup
+from .sources import (MAX_SEGMENT_BYTES, REMOVED_RE, UNCLEAN_RE, decode_text, describe_unclean, is_windows_reserved,
+                      read_text, relative, walk_files)
 from .yamlsafe import parse_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,6 +45,7 @@ class Document:
     body: str
     body_line: int
     body_hash: str
+    markup: tuple = ()  # (body line, kind, name) of raw HTML and links, see rawhtml.find_markup
 
     def line_of(self, key: str) -> int:
         """The line of a front matter key (1 when absent)."""
@@ -227,7 +230,14 @@ def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dic
         cached = cache.get(digest) or parse_file(data, shown, kind)
         cache[digest] = cached
     fm, found, body_hash = cached
-    found = [replace_path(p, shown) for p in found] + unsafe_problems(fm, shown, config)
+    found = [replace_path(p, shown) for p in found]
+    parsed = not fm.problems and not any(p.code == "not-utf8" for p in found)  # its front matter could be read
+    if kind == "article" and lang == config.original_language and "section" not in fm.meta and parsed:
+        # here, not when linking: a file missing its title and its section hears of both in one run
+        found.append(error(shown, 1, "the original has no section",
+                           f"add `section: …` (one of: {', '.join(config.sections)})", code="missing-section"))
+    if config.raw_html != "allow":
+        found += markup_problems(fm.unsafe, fm.body_line, shown, config, "warning")
     problems.extend(found)
     if any(p.level == "error" for p in found):
         return None
@@ -239,7 +249,11 @@ def load_document(path: Path, shown: str, rel: tuple, config: Config, cache: dic
     if problem:
         problems.append(problem)
         return None
-    return Document(path, shown, kind, edition, stem, lang, meta, fm.key_lines, fm.body, fm.body_line, body_hash)
+    body = fm.body
+    if config.raw_html == "strip" and fm.unsafe:  # its HTML goes through the sanitiser, cached under its own hash
+        body, body_hash = StrippedBody(body), body_hash + STRIPPED
+    return Document(path, shown, kind, edition, stem, lang, meta, fm.key_lines, body, fm.body_line, body_hash,
+                    tuple(fm.unsafe))
 
 
 def slug_problem(slug, shown: str, line: int) -> Problem | None:
@@ -256,26 +270,46 @@ def slug_problem(slug, shown: str, line: int) -> Problem | None:
     return None
 
 
-UNSAFE_WORDS = {
-    "tag": ("raw <{}> in the text: it runs code or loads other pages in readers' browsers",
+MARKUP_WORDS = {
+    "tag": ("raw <{}> in the text: it runs code, loads other pages or changes how the page is read",
             "remove it, or allow it in config.yaml (check: {{allow_html: [{}]}})"),
     "handler": ("an event handler ({}=) in the text: it runs code in readers' browsers",
                 "remove it, or allow scripts in config.yaml (check: {{allow_html: [script]}})"),
     "scheme": ("a {}: link in the text: it runs code or hides what it shows",
                "link to an http(s) address, or allow it in config.yaml (check: {{allow_schemes: [{}]}})"),
+    "css": ("CSS with {} in the text (a style attribute or <style>): it runs code or loads what it hides",
+            "remove the style, or allow it in config.yaml (check: {{allow_html: [style]}})"),
 }
+CSS_CODE = ("expression", "behavior", "-moz-binding")  # CSS that runs script (old browsers), not a URL
 
 
-def unsafe_problems(fm: FrontMatter, shown: str, config: Config) -> list[Problem]:
-    """Warnings for script-like markup the config does not allow (check makes them errors)."""
+def markup_allowed(kind: str, name: str, config: Config) -> bool:
+    """Whether check.allow_html / check.allow_schemes in config.yaml accept this finding of find_markup."""
+    if kind == "raw":
+        return True  # plain raw HTML: only check mentions it
+    if kind == "handler" or (kind == "css" and name in CSS_CODE):
+        return "script" in config.allow_html
+    if kind == "css":
+        return "style" in config.allow_html or name in config.allow_schemes
+    if kind == "scheme":
+        return name in config.allow_schemes
+    return name.split()[0] in config.allow_html
+
+
+def markup_problems(markup, body_line: int, shown: str, config: Config, level: str) -> list[Problem]:
+    """A problem for each piece of script-like markup the config does not allow (build: warnings; check: errors)."""
     found = []
-    for line, kind, name in fm.unsafe:
-        allowed = name in config.allow_schemes if kind == "scheme" else \
-            "script" in config.allow_html if kind == "handler" else name in config.allow_html
-        if not allowed:
-            message, hint = UNSAFE_WORDS[kind]
-            found.append(warning(shown, line + fm.body_line, message.format(name), hint.format(name),
-                                 code="unsafe-link" if kind == "scheme" else "unsafe-html"))
+    for line, kind, name in markup:
+        if not markup_allowed(kind, name, config):
+            message, hint = MARKUP_WORDS[kind]
+            what = name if kind != "css" else f"a {name}: URL" if name not in CSS_CODE else \
+                name + ("()" if name == "expression" else ":")
+            message = message.format(what)
+            if level == "warning" and config.raw_html == "strip":
+                message += "; removed from the page (raw_html: strip)"
+            make = warning if level == "warning" else error
+            found.append(make(shown, line + body_line, message, hint.format(name.split()[0]),
+                              code="unsafe-link" if kind == "scheme" else "unsafe-html"))
     return found
 
 
@@ -288,18 +322,42 @@ def replace_path(problem: Problem, shown: str) -> Problem:
 
 def parse_file(data: bytes, shown: str, kind: str) -> tuple[FrontMatter, list[Problem], str]:
     """Decode, split and check one file (pure: the result is cached by the file's hash)."""
-    text, problem = decode_text(data, shown)
+    unclean: list[Problem] = []
+    text, problem = decode_text(data, shown, unclean)
     if problem:
         return FrontMatter(), [problem], ""
     fm = parse_front_matter(text, shown)
-    found = list(fm.problems)
-    if not found:
+    found = unclean + list(fm.problems)
+    if not fm.problems:
+        found.extend(clean_meta_text(fm, shown))
         found.extend(check_meta(fm, shown, kind))
         found.extend(error(shown, line + fm.body_line, message, hint, code="markdown-too-slow")
                      for line, message, hint in pathological(fm.body))
-    if not found or all(p.level == "warning" for p in found):
-        fm.unsafe = unsafe_markup(fm.body)
+    if all(p.level == "warning" for p in found):
+        fm.unsafe = find_markup(fm.body)
     return fm, found, body_digest(fm.body)
+
+
+def clean_meta_text(fm: FrontMatter, shown: str) -> list[Problem]:
+    """Front matter values holding what decode_text removes, written as YAML escapes ("\\x0b", "\\u202e"):
+    the same rules as for the file's own characters (removed with a warning; bidi controls are errors)."""
+    found: dict = {}
+
+    def clean(value, key: str):
+        if isinstance(value, str):
+            for char in dict.fromkeys(UNCLEAN_RE.findall(value)):
+                found.setdefault((key, char), describe_unclean(shown, fm.line_of(key), char, " (a YAML escape)"))
+            return REMOVED_RE.sub("", value)
+        if isinstance(value, list):
+            return [clean(item, key) for item in value]
+        if isinstance(value, dict):
+            return {k: clean(v, key) for k, v in value.items()}
+        return value
+
+    for key in list(fm.meta):
+        if key not in ("slug", "aliases"):  # paths: their own rules refuse control characters (a URL is not guessed)
+            fm.meta[key] = clean(fm.meta[key], str(key))
+    return list(found.values())
 
 
 def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
@@ -321,8 +379,10 @@ def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
         if key in meta and key in known:
             value = meta[key]
             if not isinstance(value, str) or (key == "title" and not value.strip()):
+                written = fm.key_texts.get(key, value)  # 1.10 as written, not the number 1.1 YAML read
                 fail(key, f"`{key}` should be text, but is {describe(value)}",
-                     f"put the text in quotes: {key}: \"{value}\"")
+                     f"put the text in quotes: {key}: \"{written}\"" if written not in ("", None)
+                     else f"write the text after the colon: {key}: …")
     if "section" in meta and not isinstance(meta["section"], str):
         fail("section", f"`section` should be a section key, but is {describe(meta['section'])}",
              "e.g. section: economy")
@@ -422,7 +482,7 @@ def nearest_hint(key: str, known) -> str:
 def load_edition_info(path: Path, shown: str, date: str, config: Config, problems: list[Problem]) -> EditionInfo:
     """Read and check edition.yaml."""
     info = EditionInfo(date, shown)
-    text, problem = read_text(path, shown)
+    text, problem = read_text(path, shown, problems)
     if problem:
         problems.append(problem)
         return info
@@ -457,7 +517,7 @@ def load_term_list(path: Path, root: Path, config: Config, problems: list[Proble
     if not path.is_file():
         return {}, {}
     shown = relative(path, root)
-    text, problem = read_text(path, shown)
+    text, problem = read_text(path, shown, problems)
     if problem:
         problems.append(problem)
         return {}, {}

@@ -45,8 +45,9 @@ def warning(path: str, line: int | None, message: str, hint: str = "", code: str
 class DigestError(Exception):
     """A user's mistake (content, config, templates, command line): printed, never a traceback."""
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: list[Problem] | Problem, outcome: str | None = None):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        self.outcome = outcome  # what happened to the site, when not "nothing was written" (publish says)
         super().__init__("\n".join(p.format() for p in self.problems))
 
 

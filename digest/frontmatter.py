@@ -18,7 +18,8 @@ class FrontMatter:
     body: str = ""
     body_line: int = 1
     problems: list[Problem] = field(default_factory=list)
-    unsafe: list = field(default_factory=list)  # (body line, kind, name) of script-like markup, see markdown.py
+    unsafe: list = field(default_factory=list)  # (body line, kind, name) of raw HTML and links, see rawhtml.py
+    key_texts: dict[str, str] = field(default_factory=dict)  # scalar values as written, for hints (not cached)
 
     def line_of(self, key: str) -> int:
         """The line of a top-level key, or of the opening fence when the key is absent."""
@@ -43,6 +44,7 @@ def parse_front_matter(text: str, shown: str) -> FrontMatter:
         return result
     parsed = parse_yaml("\n".join(lines[1:end]), first_line=2)
     result.key_lines = parsed.key_lines
+    result.key_texts = parsed.key_texts
     result.problems.extend(error(shown, line, msg, hint, code="yaml") for line, msg, hint in parsed.problems)
     result.body = "\n".join(lines[end + 1:])
     result.body_line = end + 2

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html as htmllib
 import re
 import signal
 import threading
@@ -108,8 +107,7 @@ _converter: md.Markdown | None = None
 MARKDOWN_SECONDS = 20  # a real article converts in milliseconds
 MAX_BLOCK_CHARS = 100_000  # one paragraph or table; a long real paragraph is 3,000
 MAX_SCAN_WORK = 2_000_000  # unmatched `[`/`<` times paragraph length: about a second of Markdown
-UNSAFE_TAGS = ("script", "iframe", "object", "embed", "applet", "frame", "frameset", "base", "meta")
-UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+STRIPPED = "-stripped"  # the end of the hash of a body whose HTML goes through the sanitiser (raw_html: strip)
 
 
 class SlowMarkdown(Exception):
@@ -125,6 +123,15 @@ def body_digest(body: str) -> str:
     return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+class StrippedBody(str):
+    """A body whose HTML convert() passes through the allow-list sanitiser (config raw_html: strip)."""
+
+
+def as_body(text: str, body_hash: str) -> str:
+    """A body's text as convert() must see it: a StrippedBody when its hash says raw_html: strip applies."""
+    return StrippedBody(text) if body_hash.endswith(STRIPPED) else text
+
+
 def convert(body: str) -> str:
     """Markdown body to HTML (one converter per process, reset between documents), within the time limit."""
     global _converter  # a per-process cache of a costly object, not shared state
@@ -132,10 +139,14 @@ def convert(body: str) -> str:
         _converter = make_converter()
     try:
         with time_limit(MARKDOWN_SECONDS, body):
-            return _converter.reset().convert(body)
+            html = _converter.reset().convert(body)
     except SlowMarkdown:
         _converter = None  # interrupted half-way: start the next document with a fresh one
         raise
+    if isinstance(body, StrippedBody):
+        from .rawhtml import sanitise
+        html = sanitise(html)
+    return html
 
 
 @contextlib.contextmanager
@@ -146,7 +157,7 @@ def time_limit(seconds: float, body: str):
         return
 
     def expire(signum, frame):
-        raise SlowMarkdown(body_digest(body))
+        raise SlowMarkdown(body_digest(body) + (STRIPPED if isinstance(body, StrippedBody) else ""))
 
     previous = signal.signal(signal.SIGALRM, expire)
     old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -197,44 +208,3 @@ def unmatched(text: str, opening: str, closing: str) -> int:
         elif depth:
             depth -= 1
     return depth
-
-
-TAG_RE = re.compile(r"<\s*/?\s*(" + "|".join(UNSAFE_TAGS) + r")(?![A-Za-z0-9-])", re.I)
-HANDLER_RE = re.compile(r"<[A-Za-z][^<>]*?[\s/\"'](on[a-z]+)\s*=", re.I)
-URL_RES = (
-    re.compile(r"\]\(\s*<?([^)\s>]*)"),  # [text](url) and ![alt](url)
-    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+)"),  # [ref]: url
-    re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^>\s]*)>"),  # <scheme:...>
-    re.compile(r"(?:href|src|action|formaction|data|poster|background)\s*=\s*[\"']?([^\"'>\s]*)", re.I),
-)
-CODE_SPAN_RE = re.compile(r"`+[^`]*`+")
-
-
-def unsafe_markup(body: str) -> list[tuple[int, str, str]]:
-    """(line in body, kind, name) of markup that runs code in a reader's browser.
-
-    kind is "tag" (<script>, <iframe> …), "handler" (onclick= …) or "scheme" (javascript: …).
-    Read from the source, outside code blocks and code spans; call only on bodies that passed
-    pathological(), which bounds the work of these patterns.
-    """
-    found = []
-    fenced = False
-    for number, raw in enumerate(body.split("\n")):
-        if raw.strip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced or raw.startswith(("    ", "\t")):
-            continue
-        if "<" not in raw and "]" not in raw and "=" not in raw:
-            continue  # every pattern below needs one of these: most lines of prose are skipped here
-        line = CODE_SPAN_RE.sub("", raw)
-        found += [(number, "tag", m.group(1).lower()) for m in TAG_RE.finditer(line)]
-        found += [(number, "handler", m.group(1).lower()) for m in HANDLER_RE.finditer(line)]
-        found += [(number, "scheme", scheme) for pattern in URL_RES for m in pattern.finditer(line)
-                  if (scheme := url_scheme(m.group(1))) in UNSAFE_SCHEMES]
-    return list(dict.fromkeys(found))
-
-
-def url_scheme(url: str) -> str:
-    """The scheme a browser would see: entities decoded, blanks and control characters dropped."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", htmllib.unescape(url)).lower()
-    return cleaned.partition(":")[0] if ":" in cleaned else ""

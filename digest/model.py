@@ -113,7 +113,9 @@ def orphan_problems(config: Config, docs: list) -> list[Problem]:
     original = config.original_language
     if any(doc.lang == original for doc in docs):
         return []
-    return [warning(doc.shown, 1, f"a translation without its original ({doc.stem}.{original}.md does not exist)",
+    return [warning(doc.shown, 1, f"a translation without its original ({doc.stem}.{original}.md does not exist)"
+                    + ("" if doc.kind != "article" or "section" in doc.meta else
+                       ": it is left out of the site until the original is back"),
                     f"add the original {doc.stem}.{original}.md, or check the file name", code="orphan-translation")
             for doc in docs]
 
@@ -137,10 +139,9 @@ def link_article(config: Config, docs: list[Document], info: EditionInfo, tag_in
     if meta.get("draft") and not drafts:
         return None
     section = meta.get("section")
-    if section is None:
-        problems.append(error(original.shown, 1, "the original has no section",
-                              f"add `section: …` (one of: {', '.join(config.sections)})", code="missing-section"))
-    elif section not in config.sections:
+    if section is None:  # an original without one was refused when read: this is a translation on its own
+        return None      # (orphan_problems says so); it waits for its original, which brings the section
+    if section not in config.sections:
         problems.append(error(original.shown, original.line_of("section"), f"unknown section '{section}'",
                               f"use one of: {', '.join(config.sections)} — or add it to config.yaml",
                               code="unknown-section"))

@@ -18,7 +18,7 @@ from .errors import DigestError, Problem, error, raise_if_errors
 from .frontmatter import FrontMatter
 from .gitdates import last_changed, run_git
 from .markdown import VERSION as MARKDOWN_VERSION
-from .markdown import MARKDOWN_SECONDS, SlowMarkdown, convert
+from .markdown import MARKDOWN_SECONDS, SlowMarkdown, as_body, convert
 from .plan import finish_plan, plan_full, plan_pages, plan_partial
 from .render import PageSpec, compile_templates, make_environment, render_page, template_fingerprints, \
     template_problem
@@ -330,19 +330,22 @@ def parsed_entry(value) -> tuple | None:
 
     None for an entry of another shape (another version's): it is a miss, the file is parsed again.
     """
-    if not (isinstance(value, tuple) and len(value) == 7 and value[0] == MARKDOWN_VERSION):
+    if not (isinstance(value, tuple) and len(value) == 8 and value[0] == MARKDOWN_VERSION):
         return None
-    _, meta, key_lines, body_line, fm_problems, found, body_hash = value
+    _, meta, key_lines, body_line, fm_problems, found, body_hash, markup = value
     if not (isinstance(meta, dict) and isinstance(key_lines, dict) and isinstance(body_line, int)
-            and isinstance(body_hash, str) and all(isinstance(p, Problem) for p in (*fm_problems, *found))):
+            and isinstance(body_hash, str) and all(isinstance(p, Problem) for p in (*fm_problems, *found))
+            and isinstance(markup, (list, tuple))):
         return None
-    return FrontMatter(meta, key_lines, "", body_line, list(fm_problems)), list(found), body_hash
+    return FrontMatter(meta, key_lines, "", body_line, list(fm_problems), [tuple(m) for m in markup]), \
+        list(found), body_hash
 
 
 def stored_parsed(entry: tuple) -> tuple:
     """The cache's form of a parsed-file entry (no body text: its HTML and facts are cached by hash)."""
     fm, found, body_hash = entry
-    return (MARKDOWN_VERSION, fm.meta, fm.key_lines, fm.body_line, list(fm.problems), list(found), body_hash)
+    return (MARKDOWN_VERSION, fm.meta, fm.key_lines, fm.body_line, list(fm.problems), list(found), body_hash,
+            list(fm.unsafe))  # the raw HTML findings too: a warm build warns about scripts like a cold one
 
 
 def derived_entry(value) -> tuple | None:
@@ -426,7 +429,7 @@ def read_body(root: Path, record) -> str:
     from .sources import decode_text
     path = record.path if hasattr(record, "path") else root / record.shown
     text, _ = decode_text(path.read_bytes(), record.shown)
-    return parse_front_matter(text or "", record.shown).body
+    return as_body(parse_front_matter(text or "", record.shown).body, record.body_hash)
 
 
 def common_context(site, bodies: dict) -> dict:

@@ -19,7 +19,9 @@ from .config import Config, describe, load_config
 from .errors import DigestError, Problem, error
 
 SOURCES = ("content", "templates", "static", "config.yaml")  # what a publish must correspond to
-DEFAULTS = {"branch": "gh-pages", "remote": "origin", "max_delete_share": 0.5}
+# max_file_mb: GitHub refuses a pushed file over 100 MB; max_site_mb: a GitHub Pages site may be 1 GB at most.
+DEFAULTS = {"branch": "gh-pages", "remote": "origin", "max_delete_share": 0.5, "max_file_mb": 100, "max_site_mb": 1024}
+SHOWN_FOUND = 20  # files named one by one when the scan of the tree refuses, before "and N more"
 SHOWN_DIRTY = 10  # uncommitted files named one by one before "and N more"
 
 
@@ -35,6 +37,7 @@ class PublishOptions:
     dry_run: bool = False
     yes: bool = False
     force: bool = False
+    interactive: bool = False  # run in a terminal: --force asks for --yes before removing others' commits
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class PublishSettings:
     branch: str
     remote: str
     max_delete_share: float
+    max_file_mb: float = DEFAULTS["max_file_mb"]
+    max_site_mb: float = DEFAULTS["max_site_mb"]
 
 
 @dataclass
@@ -77,6 +82,7 @@ class PublishResult:
     dirty: bool = False
     blocked: str = ""  # dry run only: why a real publish would stop
     left_out: int = 0  # untracked or ignored files among the sources, which were not published
+    removed: list = field(default_factory=list)  # (hash, subject) of remote commits --force overwrote
 
 
 class Git:
@@ -134,23 +140,105 @@ def publish(root: Path, options: PublishOptions) -> PublishResult:
         with source_checkout(git, source, Path(tmp) / "source", bool(dirty)) as checkout:
             site = build_fresh(checkout, Path(tmp) / "site", config)
         tree = stage_tree(git, site, Path(tmp) / "index")
+    found = scan_tree(git, tree, settings)  # what git would commit, before anything is committed
+    if found:
+        raise DigestError(found, outcome=NOTHING_DONE)
     changes = diff_trees(git, parent, tree)
     result = PublishResult(branch, remote, source, tree, count_files(git, tree), changes, parent,
                            dry_run=options.dry_run, dirty=bool(dirty), left_out=len(left_out))
     blocked = deletion_problem(git, parent, changes, settings.max_delete_share, branch)
+    if options.push and options.force:
+        result.removed = commits_force_removes(git, remote, branch, parent)
+        if result.removed and options.interactive and not options.yes and not options.dry_run:
+            raise DigestError(force_problems(remote, branch, result.removed), outcome=NOTHING_DONE)
     if options.dry_run:
         result.blocked = blocked.format() if blocked and not options.yes else ""
         return result
     if blocked and not options.yes:
-        raise DigestError(blocked)
+        raise DigestError(blocked, outcome=NOTHING_DONE)
     if parent is None or tree != git.out("rev-parse", f"{parent}^{{tree}}"):
         result.commit = commit_site(git, tree, parent, branch, commit_message(git, source, options.message, dirty))
     elif git.resolve(f"refs/heads/{branch}") is None:
         git.run("update-ref", "-m", "publish: start from the remote's branch", f"refs/heads/{branch}", parent, "")
     if options.push:
-        push_branch(git, remote, branch, options.force)
+        push_branch(git, remote, branch, options.force, result.commit)
         result.pushed = True
     return result
+
+
+NOTHING_DONE = "nothing was committed or pushed; the published site is as it was."
+
+
+def scan_tree(git: Git, tree: str, settings: PublishSettings) -> list[Problem]:
+    """What must not be published in the tree about to be committed: links leading outside it, secret-looking
+    files (the build's own rule, sources.is_secret), files over publish.max_file_mb, a site over max_site_mb."""
+    from .sources import is_secret
+    listing = git.out("-c", "core.quotePath=false", "ls-tree", "-r", "-l", "-z", tree)
+    found, total = [], 0
+    limit = settings.max_file_mb * 1024 * 1024
+    for entry in filter(None, listing.split("\0")):
+        info, path = entry.split("\t", 1)
+        mode, _, blob, size = info.split()
+        size = int(size) if size.isdigit() else 0
+        total += size
+        if mode == "120000":
+            target = git.out("cat-file", "blob", blob)
+            if escapes(path, target):
+                found.append(error(path, None, f"a link that leads outside the published site ({target})",
+                                   "copy the file into static/ instead of linking to it", code="publish-scan"))
+        elif is_secret(path.rsplit("/", 1)[-1]):
+            found.append(error(path, None, "this looks like a secret (a key, a certificate or a password file)",
+                               "remove it from the sources; it must never be published", code="publish-scan"))
+        if size > limit:
+            found.append(error(path, None, f"{size / 1024 / 1024:,.0f} MB, over the {settings.max_file_mb:g} MB a "
+                               "file may have (publish.max_file_mb; GitHub refuses larger files)",
+                               "keep large media elsewhere and link to it, or raise publish.max_file_mb if your "
+                               "host accepts such files", code="publish-scan"))
+    if total > settings.max_site_mb * 1024 * 1024:
+        found.append(error("site", None, f"the site is {total / 1024 / 1024:,.0f} MB, over publish.max_site_mb "
+                           f"({settings.max_site_mb:g} MB; GitHub Pages sites may be 1 GB at most)",
+                           "move large files out of static/ and content/, or raise publish.max_site_mb",
+                           code="publish-scan"))
+    if len(found) > SHOWN_FOUND:
+        found = found[:SHOWN_FOUND] + [error("…", None, f"and {len(found) - SHOWN_FOUND} more", "", "publish-scan")]
+    return found
+
+
+def escapes(path: str, target: str) -> bool:
+    """A link target that is absolute or climbs above the tree's root (the target is resolved from the link's folder)."""
+    if target.startswith(("/", "\\")) or (len(target) > 1 and target[1] == ":"):
+        return True
+    depth = path.count("/")
+    for part in target.replace("\\", "/").split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False
+
+
+def commits_force_removes(git: Git, remote: str, branch: str, parent: str | None) -> list[tuple[str, str]]:
+    """(hash, subject) of the commits on the remote's branch that a forced push of a child of parent discards."""
+    done = git.run("fetch", "--quiet", "--no-tags", "--", remote, f"refs/heads/{branch}", check=False)
+    if done.returncode != 0:
+        if "couldn't find remote ref" in done.stderr:
+            return []  # the remote has no such branch yet: nothing to lose
+        raise DigestError(push_problem(remote, branch, done.stderr, None, "fetch"), outcome=NOTHING_DONE)
+    theirs = git.out("rev-parse", "FETCH_HEAD")
+    listed = git.out("log", "--format=%H%x00%s", theirs, *([f"^{parent}"] if parent else []))
+    return [tuple(line.split("\0", 1)) for line in listed.splitlines() if line]
+
+
+def force_problems(remote: str, branch: str, removed: list) -> list[Problem]:
+    """The refusal of a forced push in a terminal without --yes: each commit it would remove, by hash and subject."""
+    where = f"{remote}/{branch}"
+    hint = f"look at them (git log {remote}/{branch}); to discard them, publish again with --force --yes"
+    return [error(where, None, f"--force would remove {len(removed)} commit{'s' if len(removed) != 1 else ''} "
+                  "that your publish does not contain", hint, code="force-removes")] + \
+        [error(where, None, f"would remove {commit[:12]} {subject}", "", code="force-removes")
+         for commit, subject in removed]
 
 
 def load_settings(git: Git, options: PublishOptions) -> tuple[Config, PublishSettings]:
@@ -177,13 +265,19 @@ def publish_settings(config: Config) -> PublishSettings:
         if not isinstance(values[key], str) or not values[key].strip():
             problems.append(config_problem(f"publish.{key}", f"expected a name, got {describe(values[key])}",
                                            f"e.g. {key}: {DEFAULTS[key]}"))
+    for key in ("max_file_mb", "max_site_mb"):
+        value = values[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            problems.append(config_problem(f"publish.{key}", f"expected a number of megabytes, got {describe(value)}",
+                                           f"e.g. {key}: {DEFAULTS[key]}"))
     share = values["max_delete_share"]
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
         problems.append(config_problem("publish.max_delete_share", f"expected a number from 0 to 1, got "
                                        f"{describe(share)}", "e.g. max_delete_share: 0.5 (half of the files)"))
     if problems:
         raise DigestError(problems)
-    return PublishSettings(values["branch"], values["remote"], float(share))
+    return PublishSettings(values["branch"], values["remote"], float(share), float(values["max_file_mb"]),
+                           float(values["max_site_mb"]))
 
 
 def config_problem(key: str, message: str, hint: str) -> Problem:
@@ -364,18 +458,53 @@ def commit_site(git: Git, tree: str, parent: str | None, branch: str, message: s
     return commit
 
 
-def push_branch(git: Git, remote: str, branch: str, force: bool) -> None:
-    """Push the branch; a rejected push is reported, and the local branch keeps the new commit."""
+def push_branch(git: Git, remote: str, branch: str, force: bool, commit: str | None) -> None:
+    """Push the branch; a failed push is reported as what it is, and the local branch keeps the new commit."""
     flags = ["--force"] if force else []
     done = git.run("push", "--porcelain", *flags, "--", remote, f"refs/heads/{branch}:refs/heads/{branch}",
                    check=False)
     if done.returncode != 0:
-        words = last_words(done.stderr + "\n" + "\n".join(l for l in done.stdout.splitlines() if l.startswith("!")))
-        raise DigestError(error(f"{remote}/{branch}", None, f"the push was rejected: {words}; your local branch "
-                                f"'{branch}' keeps the new commit, nothing is lost",
-                                f"if someone else published meanwhile, run `git fetch {remote}` and `git branch -f "
-                                f"{branch} {remote}/{branch}`, then publish again (or overwrite theirs with --force)",
-                                code="push-rejected"))
+        words = done.stderr + "\n" + "\n".join(l for l in done.stdout.splitlines() if l.startswith("!"))
+        kept = f"the local branch '{branch}' holds the new commit {commit[:12]}, nothing is lost" if commit else \
+            f"the local branch '{branch}' was already up to date"
+        raise DigestError(push_problem(remote, branch, words, commit, "push"),
+                          outcome=f"{kept}; nothing reached '{remote}', where the site is as it was.")
+
+
+# What a failed push (or fetch) says, and what it is: (words in git's output, what happened, what to do).
+PUSH_FAILURES = (
+    (("[rejected]", "non-fast-forward", "fetch first", "stale info"), "rejected: the remote's branch has commits "
+     "that yours does not (someone else published meanwhile?)", "run `git fetch {remote}` and `git log "
+     "{remote}/{branch}` to see them; to build on them, `git branch -f {branch} {remote}/{branch}` and publish "
+     "again; to discard them, publish with --force"),
+    (("Could not resolve host", "Could not resolve hostname", "Name or service not known",
+      "Temporary failure in name resolution", "nodename nor servname"), "the remote's host name could not be "
+     "found (DNS)", "check your network connection and the address in `git remote get-url {remote}`, then push "
+     "again (git push {remote} {branch}) or publish again"),
+    (("not allowed", "not supported", "Unable to find remote helper", "unsupported protocol"), "git refused the "
+     "transport of the remote's address", "check the address (`git remote get-url {remote}`) and git's "
+     "protocol.allow settings, then push again"),
+    (("Connection refused", "Couldn't connect", "Failed to connect", "timed out", "Network is unreachable",
+      "No route to host"), "the remote's server could not be reached", "check your network connection and the "
+     "remote's address, then push again (git push {remote} {branch}) or publish again"),
+    (("Permission denied", "Authentication failed", "403", "401", "could not read Username", "access denied"),
+     "the remote refused your credentials", "check that you may push to {remote} (SSH key, token), then push "
+     "again"),
+    (("does not appear to be a git repository", "not found", "Repository not found"), "the remote's repository "
+     "was not found", "check the address in `git remote get-url {remote}`"),
+)
+
+
+def push_problem(remote: str, branch: str, output: str, commit: str | None, action: str) -> Problem:
+    """A failed push or fetch, named for what happened, with git's own words."""
+    what, hint = f"the {action} failed", "fix what git says, then push again (git push {remote} {branch})"
+    for words, meaning, advice in PUSH_FAILURES:
+        if any(w in output for w in words):
+            what, hint = f"the {action} failed: {meaning}", advice
+            break
+    code = "push-rejected" if "rejected" in what else "push-failed"
+    return error(f"{remote}/{branch}", None, f"{what} ({last_words(output)})",
+                 hint.format(remote=remote, branch=branch), code=code)
 
 
 def report_lines(result: PublishResult, verbose: bool = False) -> list[str]:
@@ -401,6 +530,11 @@ def report_lines(result: PublishResult, verbose: bool = False) -> list[str]:
     if result.left_out:
         lines.append(f"left out {result.left_out} untracked or ignored file{'s' if result.left_out != 1 else ''} "
                      "in content/, templates/ or static/: only files committed to git are published")
+    if result.removed:
+        verb = "would remove" if result.dry_run or not result.pushed else "removed"
+        lines.append(f"--force {verb} {len(result.removed)} commit{'s' if len(result.removed) != 1 else ''} from "
+                     f"'{result.remote}/{result.branch}' that this publish does not contain:")
+        lines += [f"  {commit[:12]} {subject}" for commit, subject in result.removed]
     if result.pushed:
-        lines.append(f"pushed '{result.branch}' to '{result.remote}'")
+        lines.append(f"pushed '{result.branch}' to '{result.remote}'" + (" with --force" if result.removed else ""))
     return lines

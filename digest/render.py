@@ -307,10 +307,19 @@ def template_problem(exc: Exception, spec: PageSpec, templates: Path) -> Problem
         filename = frame.f_code.co_filename
         if filename.startswith(str(templates)):
             name, line = Path(filename).relative_to(templates).as_posix(), lineno
+    if isinstance(exc, jinja2.TemplateNotFound):  # once per missing template, not once per page
+        missing = exc.name if isinstance(exc.name, str) else spec.template
+        if line is None:  # the page's own template is missing: the site needs it for this kind of page
+            return error(f"templates/{missing}", None, f"the template {missing} does not exist (it renders "
+                         f"{spec.template.rsplit('.', 1)[0]} pages)", f"create templates/{missing}, or restore it "
+                         "from the project's repository (git checkout -- templates/)", code="template-missing")
+        return error(f"templates/{name}", line, f"this template includes {missing}, which does not exist",
+                     f"create templates/{missing}, or fix the name here", code="template-missing")
     message = getattr(exc, "message", None) or str(exc)
     where = f" (page {spec.path or '/'}{', from ' + spec.source if spec.source else ''})"
-    return error(f"templates/{name}", line, f"template error: {message}{where}",
-                 "check the variable names in the template", code="template")
+    hint = "check the variable names in the template" if isinstance(exc, jinja2.UndefinedError) else \
+        "fix the template at this line" if line else "check the template"
+    return error(f"templates/{name}", line, f"template error: {message}{where}", hint, code="template")
 
 
 SOURCE_ATTR_RE = re.compile(r'(href|src)="' + re.escape(SOURCE_LINK_PREFIX) + r'([^"]*)"')

@@ -7,16 +7,20 @@ import time
 from .errors import Problem, sort_key
 
 
-def print_problems(problems: list[Problem], stream=None) -> None:
-    """Every problem on its own line, sorted by file and line, then a count."""
+def print_problems(problems: list[Problem], stream=None, outcome: str | None = None) -> None:
+    """Every problem on its own line, sorted by file and line, then a count and what became of the site.
+
+    outcome replaces "nothing was written; the previous site is untouched" where that is not what happened
+    (publish: a local commit made, a push that failed).
+    """
     stream = stream or sys.stderr
     for problem in sorted(problems, key=sort_key):
         print(problem.format(), file=stream)
     errors = sum(1 for p in problems if p.level == "error")
     warnings = len(problems) - errors
     if errors:
-        print(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}: nothing was written; "
-              "the previous site is untouched.", file=stream)
+        print(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}: "
+              f"{outcome or 'nothing was written; the previous site is untouched.'}", file=stream)
 
 
 def plural(n: int, word: str) -> str:

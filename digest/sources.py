@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import fnmatch
+import html
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,17 +13,25 @@ from pathlib import Path
 from .errors import Problem, error, warning
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
-    """Read a UTF-8 text file; return (text, None) or (None, problem naming the byte offset)."""
+def read_text(path: Path, shown: str, found: list | None = None) -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 text file; return (text, None) or (None, problem naming the byte offset).
+
+    found: a list to which the problems of unclean characters are added (see decode_text).
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         return None, error(shown, None, f"cannot read the file ({exc.strerror})", "check its permissions")
-    return decode_text(data, shown)
+    return decode_text(data, shown, found)
 
 
-def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
-    """Decode bytes as UTF-8 with BOM stripped and newlines normalised to \\n."""
+def decode_text(data: bytes, shown: str, found: list | None = None) -> tuple[str | None, Problem | None]:
+    """Decode bytes as UTF-8 with BOM stripped, newlines normalised to \\n and unclean characters removed.
+
+    Control characters and noncharacters (REMOVED_RE) never reach a page, a feed or the search index:
+    they are taken out here, where every reader of the user's text passes. found, when given, gets a
+    warning for each (and an error for each bidi control, which is left for the editor to decide on).
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -35,7 +45,82 @@ def decode_text(data: bytes, shown: str) -> tuple[str | None, Problem | None]:
         )
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if UNCLEAN_RE.search(text) or ("&#" in text and UNCLEAN_REFERENCE_RE.search(text)):
+        if found is not None:
+            found += unclean_problems(text, shown)
+        text = remove_unclean(text)
     return text, None
+
+
+# Characters that mean nothing to a reader and are invalid in HTML or XML (a feed with one is broken):
+# C0 controls but tab and newline, DEL, C1 controls, noncharacters. Pasted from Word (U+000B is its line
+# break), PDFs and terminals (U+001B); invisible, so removing them changes nothing a reader could see: a warning.
+REMOVED_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}" for plane in range(1, 17))
+# Bidi embeddings, overrides and isolates reorder what a reader sees: a title can read otherwise than it is
+# written. Removing one may change how legitimate right-to-left text reads, keeping it may disguise text:
+# the editor decides, so they are errors, and a build with one stops.
+BIDI_CHARS = "\u202a-\u202e\u2066-\u2069"
+REMOVED_RE = re.compile(f"[{REMOVED_CHARS}]")
+BIDI_RE = re.compile(f"[{BIDI_CHARS}]")
+UNCLEAN_RE = re.compile(f"[{REMOVED_CHARS}{BIDI_CHARS}]")
+# The same characters written as HTML character references (&#11; &#x202E;) in Markdown.
+UNCLEAN_REFERENCE_RE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,6})|0*([0-9]{1,7}));?")
+CONTROL_NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0b: "vertical tab, Word's line break",
+                 0x0c: "form feed", 0x1b: "escape", 0x7f: "delete"}
+
+
+def reference_char(match: re.Match) -> str:
+    """The character a numeric character reference stands for ('' when none)."""
+    number = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(number) if number < 0x110000 else ""
+
+
+def remove_unclean(text: str) -> str:
+    """The text without REMOVED_RE characters, also when written as character references (bidi ones stay)."""
+    text = REMOVED_RE.sub("", text)
+    if "&#" in text:
+        text = UNCLEAN_REFERENCE_RE.sub(lambda m: "" if removed_reference(m) else m.group(), text)
+    return text
+
+
+def written_as_reference(match: re.Match) -> bool:
+    """The match is a character reference, not the character itself."""
+    return match.re is UNCLEAN_REFERENCE_RE
+
+
+def removed_reference(match: re.Match) -> bool:
+    """A reference to a character REMOVED_RE takes out (C1 references excepted: browsers read them as windows-1252)."""
+    char = reference_char(match)
+    return bool(char) and REMOVED_RE.match(char) is not None and not "\x80" <= char <= "\x9f"
+
+
+def unclean_problems(text: str, shown: str) -> list[Problem]:
+    """A warning for each removed character and an error for each bidi control, by line, once per kind and line."""
+    found = {}
+    for match in list(UNCLEAN_RE.finditer(text)) + list(UNCLEAN_REFERENCE_RE.finditer(text)):
+        char = match.group() if match.re is UNCLEAN_RE else reference_char(match)
+        if not char or not UNCLEAN_RE.match(char) or (written_as_reference(match) and "\x80" <= char <= "\x9f"):
+            continue  # &#150; is no control character: browsers read it as windows-1252 (an en dash)
+        line = text.count("\n", 0, match.start()) + 1
+        written = "" if match.re is UNCLEAN_RE else f" written as {match.group()}"
+        found.setdefault((line, char), describe_unclean(shown, line, char, written))
+    return list(found.values())
+
+
+def describe_unclean(shown: str, line: int, char: str, written: str) -> Problem:
+    """The problem of one unclean character, in an editor's words."""
+    code = f"U+{ord(char):04X}"
+    if BIDI_RE.match(char):
+        name = unicodedata.name(char, "bidi control").lower()
+        return error(shown, line, f"a bidi control character {code} ({name}){written}: it reorders what readers "
+                     "see, so the text can read otherwise than it is written",
+                     "delete it (editors show it as nothing or as a box); if right-to-left text needs its "
+                     "direction marked, use U+200F (right-to-left mark) instead", code="bidi-control")
+    name = CONTROL_NAMES.get(ord(char), "a noncharacter" if unicodedata.category(char) == "Cn" else "control")
+    return warning(shown, line, f"an invisible control character {code} ({name}){written}: it is removed from "
+                   "every page, feed and the search index", "delete it; it often comes with text pasted from "
+                   "Word, a PDF or a terminal", code="control-character")
 
 
 # The one ignore rule (STYLE 16): build, check, serve and the watcher all ask these.

@@ -21,6 +21,7 @@ class YamlResult:
 
     data: object = None
     key_lines: dict[str, int] = field(default_factory=dict)
+    key_texts: dict[str, str] = field(default_factory=dict)  # top-level scalar values as written (`1.10`, not 1.1)
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, message, hint)
 
 
@@ -52,6 +53,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlResult:
     if not result.problems and isinstance(node, yaml.MappingNode):
         result.key_lines = {k.value: k.start_mark.line + first_line for k, _ in node.value
                             if isinstance(k, yaml.ScalarNode)}
+        result.key_texts = {k.value: v.value for k, v in node.value
+                            if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)}
     return result
 
 
@@ -106,16 +109,44 @@ def describe_bad_value(loader, node, first_line: int) -> tuple[int | None, str, 
 
 
 def describe_yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int | None, str, str]:
-    """Turn a PyYAML error into (line, message, hint) in an editor's words."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + first_line if mark else None
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    hint = "check the indentation and quote values that contain ': ' or start with a special character"
+    """Turn a PyYAML error into (line, message, hint) in an editor's words; every error keeps its line."""
     lines = text.split("\n")
     for number, raw in enumerate(lines, start=first_line):
         if FULLWIDTH_COLON in raw.split("#")[0] and ":" not in raw:
             return (number, f"this line uses a full-width colon '{FULLWIDTH_COLON}' instead of ':'",
                     "write the key with an ASCII colon and a space, e.g. `title: …`")
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses: it has a position, not a mark
+        line = text.count("\n", 0, exc.position) + first_line if isinstance(exc.position, int) else first_line
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character or 0)
+        return (line, f"invalid YAML: the character U+{ord(char):04X} is not allowed ({exc.reason})",
+                "delete it: it is invisible, and often comes with text pasted from Word or a PDF")
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if getattr(exc, "context_mark", None) is not None and ("end of stream" in problem or "flow" in context
+                                                           or "quoted" in context):
+        mark = exc.context_mark  # where the unfinished thing (a quote, a list) started, not where the text ends
+    line = mark.line + first_line if mark else first_line
+    message = f"invalid YAML: {problem}"
+    for words, hint in YAML_HINTS:
+        if words in problem or words in context:
+            break
+    else:
+        hint = "check the indentation and quote values that contain ': ' or start with a special character"
     if "tag" in problem and "python" in text:
         hint = "Python-specific tags such as !!python/object are refused; write plain values"
-    return line, f"invalid YAML: {problem}", hint
+    return line, message, hint
+
+
+YAML_HINTS = (  # (words of PyYAML's message, what to do)
+    ("quoted scalar", "a quote opened on this line is never closed: close it, or write the value without it"),
+    ("flow sequence", "a list opened with '[' on this line is not closed with ']'"),
+    ("flow mapping", "a mapping opened with '{' on this line is not closed with '}'"),
+    ("expected ',' or ']'", "a list opened with '[' is not closed with ']'"),
+    ("expected ',' or '}'", "a mapping opened with '{' is not closed with '}'"),
+    ("cannot start any token", "a value cannot start with @ or `: put the value in quotes"),
+    ("mapping values are not allowed", "a value holds ': ', or a line is indented under a value: put the value "
+                                       "in quotes, or start the key at the beginning of the line"),
+    ("could not find expected ':'", "a line is missing the ':' after its key (or a quoted value goes on): "
+                                    "write `key: value`"),
+)

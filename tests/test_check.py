@@ -11,7 +11,7 @@ E = "content/editions/2020-12-21/"
 # One of each mistake in tests/fixtures/check-mistakes: (code, path, line, level).
 EXPECTED = {
     ("config-unknown-key", "config.yaml", 12, "warning"),
-    ("yaml", E + "bad-yaml.zh.md", 3, "error"),
+    ("yaml", E + "bad-yaml.zh.md", 2, "error"),  # the line of the unclosed '[', not the line after it
     ("missing-title", E + "no-title.zh.md", 1, "error"),
     ("unknown-section", E + "unknown-section.zh.md", 3, "error"),
     ("unknown-tag", E + "unknown-tag.zh.md", 4, "error"),

@@ -300,3 +300,142 @@ def test_workflow_tests_on_pull_requests_and_deploys_main_to_pages():
     assert "refs/heads/main" in jobs[deploy]["if"] and "push" in jobs[deploy]["if"]
     assert jobs[deploy]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs[deploy]["environment"]["name"] == "github-pages"
+
+
+# ---------------------------------------------------------------- issue 26: force, the scan, failed pushes
+
+def publish_in(project: Path, *args: str, terminal: bool = False, monkeypatch=None) -> subprocess.CompletedProcess:
+    """`publish ARGS` in-process, as if typed in a terminal or not; the exit code is returned, not asserted."""
+    import sys
+    if monkeypatch is not None:
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: terminal, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--root", str(project), "publish", *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def someone_else_publishes(tmp_path: Path, subject: str = "Another desk published") -> str:
+    """Another clone pushes a commit to the remote's gh-pages; its hash."""
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", "--branch", "gh-pages", str(tmp_path / "remote.git"), str(other))
+    (other / "extra.html").write_text("someone else's publish\n", encoding="utf-8")
+    git(other, "add", "extra.html")
+    git(other, "commit", "-q", "-m", subject)
+    git(other, "push", "-q", "origin", "gh-pages")
+    return tip(other)
+
+
+def test_force_in_a_terminal_lists_what_it_removes_and_asks_for_yes(tmp_path, monkeypatch):
+    project = make_repo(tmp_path)
+    publish(project, "--push")
+    theirs = someone_else_publishes(tmp_path)
+    commit_edit(project)
+    mine_before = tip(project)
+    done = publish_in(project, "--push", "--force", terminal=True, monkeypatch=monkeypatch)
+    assert done.returncode == 1
+    assert f"origin/gh-pages: error: would remove {theirs[:12]} Another desk published" in done.stderr
+    assert "--force --yes" in done.stderr and "nothing was committed or pushed" in done.stderr
+    assert tip(tmp_path / "remote.git") == theirs and tip(project) == mine_before, "nothing committed, nothing pushed"
+    done = publish_in(project, "--push", "--force", "--yes", terminal=True, monkeypatch=monkeypatch)
+    assert done.returncode == 0, done.stderr
+    assert f"  {theirs[:12]} Another desk published" in done.stdout
+    assert "--force removed 1 commit from 'origin/gh-pages'" in done.stdout
+    assert tip(tmp_path / "remote.git") == tip(project) != theirs
+
+
+def test_force_outside_a_terminal_goes_ahead_but_lists_what_it_removes(tmp_path):
+    project = make_repo(tmp_path)
+    publish(project, "--push")
+    theirs = someone_else_publishes(tmp_path, "Fix a typo on the live site")
+    commit_edit(project)
+    done = subprocess.run([sys_executable(), str(ROOT / "build.py"), "--root", str(project), "publish", "--push",
+                           "--force"], capture_output=True, text=True, encoding="utf-8", stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert f"  {theirs[:12]} Fix a typo on the live site" in done.stdout and "pushed 'gh-pages' to 'origin' with " \
+        "--force" in done.stdout
+    assert tip(tmp_path / "remote.git") == tip(project)
+
+
+def test_force_that_removes_nothing_says_nothing_about_removing(tmp_path, monkeypatch):
+    project = make_repo(tmp_path)
+    publish(project, "--push")
+    commit_edit(project)
+    done = publish_in(project, "--push", "--force", terminal=True, monkeypatch=monkeypatch)
+    assert done.returncode == 0, done.stderr
+    assert "remove" not in done.stdout and tip(tmp_path / "remote.git") == tip(project)
+
+
+def sys_executable() -> str:
+    import sys
+    return sys.executable
+
+
+@pytest.mark.parametrize("setting,size,words", [
+    ("", 105 * 1024 * 1024, "big.bin: error: 105 MB, over the 100 MB a file may have"),
+    ("publish: {max_file_mb: 1}\n", 2 * 1024 * 1024, "big.bin: error: 2 MB, over the 1 MB a file may have"),
+    ("publish: {max_site_mb: 0.5}\n", 600 * 1024, "site: error: the site is 1 MB, over publish.max_site_mb"),
+])
+def test_publish_refuses_files_too_large_for_the_host_before_committing(tmp_path, setting, size, words):
+    project = make_repo(tmp_path, setting)
+    with open(project / "static/big.bin", "wb") as handle:
+        handle.truncate(size)  # sparse: fast to make, real to git
+    git(project, "add", "static/big.bin")
+    git(project, "commit", "-q", "-m", "Add a large file")
+    done = run_cli(project, "publish")
+    assert done.returncode == 1 and words in done.stderr, done.stderr
+    assert "nothing was committed or pushed" in done.stderr and "Traceback" not in done.stderr
+    assert git(project, "branch", "--list", "gh-pages") == "", "refused before committing"
+
+
+def test_publish_scans_the_built_tree_for_links_outside_and_secrets(tmp_path, monkeypatch):
+    """Whatever put them there (a build that follows a linked top-level folder, a future bug), they are refused."""
+    import digest.publish as publishing
+    project = make_repo(tmp_path)
+    real_build = publishing.build_fresh
+
+    def leaky_build(root, out, config):
+        site = real_build(root, out, config)
+        (site / "leak").symlink_to("/etc/passwd")
+        (site / "up").symlink_to("../../outside")
+        (site / "fine").symlink_to("index.html")
+        (site / "keys").mkdir()
+        (site / "keys/id_ed25519").write_text("secret\n", encoding="utf-8")
+        (site / ".env.production").write_text("TOKEN=x\n", encoding="utf-8")
+        return site
+
+    monkeypatch.setattr(publishing, "build_fresh", leaky_build)
+    done = publish_in(project)
+    assert done.returncode == 1
+    for line in ("leak: error: a link that leads outside the published site (/etc/passwd)",
+                 "up: error: a link that leads outside the published site (../../outside)",
+                 "keys/id_ed25519: error: this looks like a secret", ".env.production: error: this looks like a secret"):
+        assert line in done.stderr, done.stderr
+    assert "fine:" not in done.stderr
+    assert git(project, "branch", "--list", "gh-pages") == ""
+
+
+@pytest.mark.parametrize("breakage,words", [
+    ("transport", "the push failed: git refused the transport of the remote's address (fatal: transport 'file' "
+                  "not allowed)"),
+    ("unreachable", "the push failed: the remote's server could not be reached"),
+    ("dns", "the push failed: the remote's host name could not be found (DNS)"),
+])
+def test_a_failed_push_says_what_failed_and_that_the_commit_is_kept(tmp_path, monkeypatch, breakage, words):
+    project = make_repo(tmp_path)
+    if breakage == "transport":
+        git(project, "config", "protocol.file.allow", "never")
+    elif breakage == "unreachable":
+        git(project, "remote", "set-url", "origin", "http://127.0.0.1:9/remote.git")  # nothing listens on port 9
+    else:  # what ssh prints when the name does not resolve (a stand-in for ssh, so no DNS query leaves the machine)
+        ssh = tmp_path / "ssh"
+        ssh.write_text("#!/bin/sh\necho 'ssh: Could not resolve hostname git.nowhere.invalid: Name or service not "
+                       "known' >&2\nexit 255\n", encoding="utf-8")
+        ssh.chmod(0o755)
+        monkeypatch.setenv("GIT_SSH_COMMAND", str(ssh))
+        git(project, "remote", "set-url", "origin", "ssh://git.nowhere.invalid/remote.git")
+    done = publish_in(project, "--push")
+    assert done.returncode == 1 and f"origin/gh-pages: error: {words}" in done.stderr, done.stderr
+    assert "someone else" not in done.stderr and "rejected" not in done.stderr
+    assert "the previous site is untouched" not in done.stderr
+    assert f"the local branch 'gh-pages' holds the new commit {tip(project)[:12]}" in done.stderr

@@ -58,8 +58,9 @@ CJK = "\u3400-\u9fff"
 CJK_RE = re.compile(f"[{CJK}]")
 GAP_RE = re.compile(r"[ \t\u3000\u00a0]{2,}")
 ORG = f"(?:[{CJK}]{{2,10}}?(?:报社|日报|晚报|早报|晨报|报|电视台|广播电视台|台|网|社|融媒体中心|新闻中心|传媒集团))"
-ROLE = (f"(?:{ORG}|本报|本刊|本台|本网)?(?:全媒体|融媒体|首席|特约|实习|见习|驻[{CJK}]{{1,4}})*"
-        r"(?:摄影|摄像)?(?:记者|通讯员|实习生|摄影师)")
+ROLE = (f"(?:(?:文字?|图片?|摄影?)(?:[/／·、](?:文字?|图片?|摄影?))?[/／:：]|"  # 文/图 张三, 图/张三
+        f"(?:{ORG}|本报|本刊|本台|本网)?(?:全媒体|融媒体|首席|特约|实习|见习|驻[{CJK}]{{1,4}})*"
+        r"(?:摄影|摄像)?(?:记者|通讯员|实习生|摄影师))")
 ROLE_RE = re.compile(ROLE)
 BYLINE_END = ("报道", "报导", "摄影报道", "摄")
 PLACE_REPORT_RE = re.compile(f"^[{CJK}]{{1,4}}(?:报道|报导)$")  # 青岛报道: where the byline was filed from
@@ -148,6 +149,7 @@ class Dropped:
     last: int
     kinds: tuple[str, ...]
     text: str
+    count: int = 1  # residue lines in the run
 
 
 @dataclass
@@ -237,7 +239,6 @@ class Item:
     body: list[Unit] = field(default_factory=list)
     end_bylines: list[tuple[int, str]] = field(default_factory=list)
     credits: list[tuple[int, str]] = field(default_factory=list)
-    dropped: list[Line] = field(default_factory=list)
     crossheads: list[int] = field(default_factory=list)  # lines kept as crossheads where a headline was possible
     lines: list[int] = field(default_factory=list)
     closed: bool = False  # a byline, a credit or residue after the body: the next short lines are a headline
@@ -258,14 +259,15 @@ def parse_page(text: str, shown: str) -> PageImport:
         raise DigestError(error(shown, None, "the page is empty", "extract the page's text into this file first",
                                 code="import-empty"))
     lines = read_lines(units)
-    if not any(is_prose(ln.text or ln.unit.text) for ln in lines if ln.kind in ("text", "gaphead", "anchor")):
+    if not any(CJK_RE.search(ln.text) for ln in lines if ln.kind in ("text", "gaphead", "anchor")):
         raise DigestError(error(shown, 1, "no article found: the page has no Chinese prose, only headings, "
                                 "navigation or other text", "is this a page of newspaper text?",
                                 code="import-no-article"))
     gap_layout = any(ln.kind == "gaphead" for ln in lines)
     items, orphans = segment(lines, gap_layout)
-    page = PageImport([build_article(item, gap_layout) for item in items])
-    page.dropped = dropped_runs([ln for ln in lines if ln.kind == "residue"])
+    page = PageImport([build_article(item) for item in items])
+    page.dropped = dropped_runs(lines, page.articles[0].start if page.articles else 0)
+    note_residue(page, lines)
     flag_orphans(page, orphans)
     if len(page.articles) == 1 and not items[0].heading and not items[0].anchored:
         article = page.articles[0]
@@ -353,7 +355,6 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
         following = lines[index + 1] if index + 1 < len(lines) else None
         if ln.kind == "residue":
             if cur is not None and not run:
-                cur.dropped.append(ln)
                 cur.closed = cur.closed or bool(cur.body)
             if run:
                 frozen = True
@@ -388,11 +389,11 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
         if ln.kind == "byline":
             if cur.anchor_open and not cur.body:
                 set_anchor(cur, ln)
-            elif ln.aligned or ln.parenthesized or following is None or following.kind != "text":
+            elif ln.aligned or ln.parenthesized or following is None or following.kind not in ("text", "anchor"):
                 cur.end_bylines.append((ln.line, ln.anchor.byline))
                 cur.lines.append(ln.line)
                 cur.closed = True
-            else:  # a byline, then text: a brief printed without a headline
+            else:  # a byline, then text or a dateline: a brief printed without a headline
                 item = start([])
                 set_anchor(item, ln)
             continue
@@ -407,7 +408,7 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
             continue
         # text
         if run:
-            if starts_article(run, cur, frozen, gap_layout):
+            if starts_article(run, cur, frozen):
                 item = start(take_heading(HEADER_LINES + 1))
             else:
                 if not cur.anchored and not gap_layout:
@@ -425,7 +426,7 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
     return drop_small_lead(items, orphans), orphans
 
 
-def starts_article(run: list[Line], cur: Item | None, frozen: bool, gap_layout: bool) -> bool:
+def starts_article(run: list[Line], cur: Item | None, frozen: bool) -> bool:
     """Short lines followed by text: a new article's heading, or crossheads of the current one?"""
     if cur is None or frozen:
         return True
@@ -433,9 +434,7 @@ def starts_article(run: list[Line], cur: Item | None, frozen: bool, gap_layout: 
         return False
     if cur.closed:
         return True
-    if gap_layout:  # on such a page an article starts where a heading is joined to its first paragraph
-        return False
-    return not all(is_subhead_like(ln.unit.text) for ln in run)
+    return not all(is_subhead_like(ln.unit.text) for ln in run)  # a crosshead is short and unpunctuated
 
 
 def drop_small_lead(items: list[Item], orphans: list[list[Line]]) -> list[Item]:
@@ -482,36 +481,61 @@ def add_tail(item: Item, ln: Line) -> None:
     item.closed = True
 
 
-def dropped_runs(residue: list[Line]) -> list[Dropped]:
-    """Residue lines grouped into runs of neighbouring lines, with their kinds."""
+def dropped_runs(lines: list[Line], before: int) -> list[Dropped]:
+    """Residue lines grouped into runs that no article text interrupts (text above line `before`, which is
+    flagged on its own, does not interrupt them), with their kinds."""
     runs: list[Dropped] = []
-    for ln in residue:
-        if runs and ln.line - runs[-1].last <= 2:
+    open_run = False
+    for ln in lines:
+        if ln.kind != "residue":
+            open_run = open_run and ln.line < before
+            continue
+        if open_run:
             last = runs[-1]
             kinds = last.kinds + ((ln.residue,) if ln.residue not in last.kinds else ())
-            runs[-1] = Dropped(last.first, ln.line, kinds, last.text)
+            runs[-1] = Dropped(last.first, ln.line, kinds, last.text, last.count + 1)
         else:
             runs.append(Dropped(ln.line, ln.line, (ln.residue,), ln.unit.text))
+        open_run = True
     return runs
 
 
+def note_residue(page: PageImport, lines: list[Line]) -> None:
+    """Each article's comment block names the residue lines left out between its first and last line."""
+    for article in page.articles:
+        for ln in lines:
+            if ln.kind == "residue" and article.start < ln.line < article.end:
+                article.notes.append(f"line {ln.line}: {ln.residue} 「{shorten(ln.unit.text, 24)}」, left out")
+
+
 def flag_orphans(page: PageImport, orphans: list[list[Line]]) -> None:
-    """Short lines with no text under them (column titles, teasers, lists of headlines), reported with their lines."""
+    """Lines with no text under them (column titles, teasers, lists of headlines), reported with their lines;
+    those above the first article as one point."""
     first = page.articles[0].start if page.articles else 0
+    lead = [ln for run in orphans for ln in run if ln.line < first]
+    if lead:
+        page.flags.append(Flag(lead[0].line, "outside-article", f"{span(lead)}text before the first article "
+                               f"「{sample(lead)}」, left out", "copy it into an article if it belongs to one"))
     for run in orphans:
-        head, last = run[0].line, run[-1].line
-        lines = f"lines {head}–{last}" if last > head else f"line {head}"
-        text = shorten(" / ".join(ln.unit.text for ln in run[:3]), 40)
-        if head < first:
-            page.flags.append(Flag(head, "outside-article", f"{lines}: text before the first article 「{text}」, left out",
-                                   "copy it into an article if it belongs to one"))
-        elif all(ln.kind == "credit" for ln in run):
-            page.flags.append(Flag(head, "no-text", f"{lines}: a source credit 「{text}」 outside any article, left out",
-                                   "add it to the article it belongs to"))
+        if run[0].line < first:
+            continue
+        if all(ln.kind == "credit" for ln in run):
+            page.flags.append(Flag(run[0].line, "no-text", f"{span(run)}a source credit 「{sample(run)}」 outside "
+                                   "any article, left out", "add it to the article it belongs to"))
         else:
-            page.flags.append(Flag(head, "no-text", f"{lines}: 「{text}」 has no text under it (a teaser, a column "
-                                   "title or a list of headlines), left out",
+            page.flags.append(Flag(run[0].line, "no-text", f"{span(run)}「{sample(run)}」 has no text under it (a "
+                                   "teaser, a column title or a list of headlines), left out",
                                    "if it is a teaser, import its article from its own page"))
+
+
+def span(lines: list[Line]) -> str:
+    """'lines 7–27: ' for several lines; '' for one (the report names the line)."""
+    return f"lines {lines[0].line}–{lines[-1].line}: " if lines[-1].line > lines[0].line else ""
+
+
+def sample(lines: list[Line]) -> str:
+    """The first lines' texts, shortened: enough to find them on the page."""
+    return shorten(" / ".join(ln.unit.text for ln in lines[:3]), 40)
 
 
 # ---------------------------------------------------------------- one line
@@ -742,7 +766,7 @@ def names_line(text: str) -> bool:
 
 # ---------------------------------------------------------------- one article
 
-def build_article(item: Item, gap_layout: bool) -> Article:
+def build_article(item: Item) -> Article:
     """An article from its item: heading, byline, dateline, credit, body (paragraphs rejoined, crossheads)."""
     article = Article(min(item.lines), max(item.lines))
     heading = [Unit(ln.line, strip_marks(ln.head if ln.kind == "gaphead" else ln.unit.text)) for ln in item.heading]
@@ -751,7 +775,7 @@ def build_article(item: Item, gap_layout: bool) -> Article:
         item.byline = name.text
         article.flags.append(Flag(name.line, "byline-guess", f"「{name.text}」, a line of names under the headline, "
                                   "is read as the byline", "if it is part of the headline, move it to `subtitle:`"))
-    assign_headline(article, heading, broken=item.gap and gap_layout)
+    assign_headline(article, heading, broken=item.gap)
     article.byline, article.dateline = item.byline, item.dateline
     for line, byline in item.end_bylines:
         if not article.byline:
@@ -770,8 +794,6 @@ def build_article(item: Item, gap_layout: bool) -> Article:
             article.notes.append(f"line {unit.line}: the headline printed again, left out")
     indented_page = sum(u.indent > 0 for u in body) > len(body) / 2
     article.paragraphs, article.joins = assemble_body(body, indented_page)
-    for ln in item.dropped:
-        article.notes.append(f"line {ln.line}: {ln.residue} 「{shorten(ln.unit.text, 24)}」, left out")
     for line in item.crossheads:
         paragraph = next((p for p in article.paragraphs if p.line == line and p.subhead), None)
         if paragraph is not None:

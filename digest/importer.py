@@ -94,7 +94,10 @@ FOOTER_RE = re.compile(r"copyright|©|版权所有|版权声明|ICP[备证]|公�
 FIELD_RE = re.compile(r"^(?:责任编辑|责编|编辑|校对|美编|组版|值班编辑|审核|审校|终审|版式设计|版式|排版|专栏|栏目)[:：]")
 WORD_COUNT_RE = re.compile(r"^(?:本文|文章|全文)?字数[:：]\s*\d+$")
 CMS_RE = re.compile(r"-->|<!--|\.s?html?\b|/enp|content_\d+")
-JUMP_RE = re.compile(r"^[(（]?\s*(?:下转|上接|转|接)(?:第)?\s*[A-Za-z]?\d{1,3}\s*版\s*[)）]?$")
+JUMP = r"[(（]?\s*(?:(上接|接)|下转|转|[详参]?见)\s*第?\s*[A-Za-z]{0,3}\d{1,3}\s*版\s*[)）]?"  # (上接第1版) 详见A03版
+JUMP_RE = re.compile(f"^{JUMP}$")
+LEADING_JUMP_RE = re.compile(f"^{JUMP}\\s*")
+TRAILING_JUMP_RE = re.compile(f"(?:[ \u3000]+|(?<=[。！？!?”」』]))({JUMP})$")
 END_MARK_RE = re.compile(r"^[(（](?:完|全文完)[)）]$")
 
 
@@ -220,6 +223,7 @@ class Line:
     indented: bool = False
     aligned: bool = False
     parenthesized: bool = False  # a byline line in brackets: it closes its article
+    jump: tuple[str, str] | None = None  # ("from" | "to", mark): the article continues from or on another page
 
     @property
     def line(self) -> int:
@@ -242,6 +246,7 @@ class Item:
     crossheads: list[int] = field(default_factory=list)  # lines kept as crossheads where a headline was possible
     lines: list[int] = field(default_factory=list)
     closed: bool = False  # a byline, a credit or residue after the body: the next short lines are a headline
+    notes: list[str] = field(default_factory=list)
     anchor_open: bool = False  # the last line taken was its byline: a byline or dateline line may continue it
 
     @property
@@ -332,7 +337,8 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
             cur = current()
             if into_body and cur is not None:
                 for ln in run:
-                    add_body(cur, ln.unit)
+                    add_body(cur, Unit(ln.line, ln.text, ln.unit.indent))
+                    note_jump(cur, ln)
             else:
                 orphans.append(run)
         run, frozen = [], False
@@ -342,7 +348,7 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
         nonlocal run, frozen
         cut = max(0, len(run) - limit)
         for k in range(len(run) - 1, cut - 1, -1):  # a kicker ending in —— opens the heading
-            if k < len(run) - 1 and run[k].unit.text.endswith("—"):
+            if k < len(run) - 1 and run[k].text.endswith("—"):
                 cut = k
                 break
         heading, run = run[cut:], run[:cut]
@@ -365,8 +371,9 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
             run.append(ln)
             continue
         if ln.kind == "gaphead":
-            upper = take_heading(2) if run and not frozen else []
-            settle_run(False)
+            above = len(run) == 1 and not frozen and squash(run[0].text) != squash(ln.head)
+            upper = take_heading(1) if above else []  # a headline broken over two lines; more is a list
+            settle_run(cur is not None and not cur.closed and bool(cur.body) and not frozen)
             item = start(upper + [ln], gap=True)
             if ln.anchor:
                 set_anchor(item, ln)
@@ -415,12 +422,13 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
                     cur.crossheads += [r.line for r in run]
                 settle_run(True)
                 item = cur
-        elif cur is None:
+        elif cur is None or (ln.jump and ln.jump[0] == "from"):
             item = start([])
         else:
             item = cur
         add_body(item, Unit(ln.line, ln.text, ln.unit.indent))
         add_tail(item, ln)
+        note_jump(item, ln)
     cur = current()
     settle_run(cur is not None and not cur.closed and not frozen)
     return drop_small_lead(items, orphans), orphans
@@ -428,13 +436,13 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
 
 def starts_article(run: list[Line], cur: Item | None, frozen: bool) -> bool:
     """Short lines followed by text: a new article's heading, or crossheads of the current one?"""
-    if cur is None or frozen:
+    if cur is None or frozen or any(ln.jump and ln.jump[0] == "from" for ln in run):
         return True
     if not cur.body:
         return False
     if cur.closed:
         return True
-    return not all(is_subhead_like(ln.unit.text) for ln in run)  # a crosshead is short and unpunctuated
+    return not all(is_subhead_like(ln.text) for ln in run)  # a crosshead is short and unpunctuated
 
 
 def drop_small_lead(items: list[Item], orphans: list[list[Line]]) -> list[Item]:
@@ -467,6 +475,17 @@ def set_anchor(item: Item, ln: Line) -> None:
     if ln.line not in item.lines:
         item.lines.append(ln.line)
     item.anchor_open = bool(anchor.byline) and not anchor.dateline and not anchor.rest
+
+
+def note_jump(item: Item, ln: Line) -> None:
+    """A jump mark is left out and noted; (下转…) ends the article on this page."""
+    for line in [ln] + [h for h in item.heading if h.jump and h.line != ln.line]:
+        if line.jump and not any(f"line {line.line}: jump mark" in n for n in item.notes):
+            where = "continues from" if line.jump[0] == "from" else "goes on"
+            item.notes.append(f"line {line.line}: jump mark 「{line.jump[1]}」 left out (the article {where} "
+                              "another page)")
+    if ln.jump and ln.jump[0] == "to":
+        item.closed = True
 
 
 def add_tail(item: Item, ln: Line) -> None:
@@ -548,6 +567,25 @@ def read_line(unit: Unit, base: int) -> Line:
     if kind:
         return Line(unit, "residue", residue=kind)
     aligned, indented = indent > ALIGNED, indent >= INDENT
+    text, jump = split_jump(text)
+    if not text:
+        return Line(unit, "residue", residue="continuation mark")
+    line = read_text(unit, text, aligned, indented)
+    line.jump = jump
+    return line
+
+
+def split_jump(text: str) -> tuple[str, tuple[str, str] | None]:
+    """The line without a jump mark at its start or end ((上接第1版), (下转第2版), 详见A03版), and the mark."""
+    match = LEADING_JUMP_RE.match(text) or TRAILING_JUMP_RE.search(text)
+    if not match:
+        return text, None
+    mark = match.group(0).strip(SPACES)
+    return (text[: match.start()] + text[match.end():]).strip(SPACES), ("from" if match.group(1) else "to", mark)
+
+
+def read_text(unit: Unit, text: str, aligned: bool, indented: bool) -> Line:
+    """What a line's text is, its residue and jump marks aside."""
     segments = GAP_RE.split(text)
     tail = None
     if len(segments) > 1 and (byline_only(segments[-1]) or is_credit(segments[-1])):
@@ -768,8 +806,8 @@ def names_line(text: str) -> bool:
 
 def build_article(item: Item) -> Article:
     """An article from its item: heading, byline, dateline, credit, body (paragraphs rejoined, crossheads)."""
-    article = Article(min(item.lines), max(item.lines))
-    heading = [Unit(ln.line, strip_marks(ln.head if ln.kind == "gaphead" else ln.unit.text)) for ln in item.heading]
+    article = Article(min(item.lines), max(item.lines), notes=list(item.notes))
+    heading = [Unit(ln.line, strip_marks(ln.head if ln.kind == "gaphead" else ln.text)) for ln in item.heading]
     if len(heading) > 1 and names_line(heading[-1].text) and not item.byline:
         name = heading.pop()
         item.byline = name.text

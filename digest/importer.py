@@ -58,13 +58,14 @@ CJK = "\u3400-\u9fff"
 CJK_RE = re.compile(f"[{CJK}]")
 GAP_RE = re.compile(r"[ \t\u3000\u00a0]{2,}")
 ORG = f"(?:[{CJK}]{{2,10}}?(?:报社|日报|晚报|早报|晨报|报|电视台|广播电视台|台|网|社|融媒体中心|新闻中心|传媒集团))"
-ROLE = (f"(?:(?:文字?|图片?|摄影?)(?:[/／·、](?:文字?|图片?|摄影?))?[/／:：]|"  # 文/图 张三, 图/张三
+ROLE = (f"(?:(?:文字?|图片?|摄影?)(?:[/／·、](?:文字?|图片?|摄影?))?[/／:：]|(?:作者|撰稿|编译)[:：]|"  # 文/图 张三
         f"(?:{ORG}|本报|本刊|本台|本网)?(?:全媒体|融媒体|首席|特约|实习|见习|驻[{CJK}]{{1,4}})*"
         r"(?:摄影|摄像)?(?:记者|通讯员|实习生|摄影师))")
 ROLE_RE = re.compile(ROLE)
 BYLINE_END = ("报道", "报导", "摄影报道", "摄")
 PLACE_REPORT_RE = re.compile(f"^[{CJK}]{{1,4}}(?:报道|报导)$")  # 青岛报道: where the byline was filed from
 NAME_RE = re.compile(f"^[{CJK}·]{{1,6}}(?:[/／][文图摄])?$")
+PHOTO_BYLINE_RE = re.compile(f"^([{CJK}·]{{2,4}}(?:[ 、][{CJK}·]{{1,4}}){{0,3}})\\s*(?:摄|摄影)$")  # 张三 摄
 AGENCY = ("(?:本报|本刊|本台|本网|新华社|中新社|中新网|新华网|人民网|央视网|央广网|中国新闻网|光明网|"
           "人民日报|经济日报|光明日报|法治日报|工人日报|中国青年报|央视新闻|央视|总台)")
 DATE_PART = r"(?:\d{1,2}月)?(?:\d{1,2}日)?"
@@ -84,14 +85,16 @@ DATE = r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d
 PAGE_RE = re.compile(r"^(?:\d{1,2}\.\s*)?(?:第\s*)?[A-Za-z]{0,3}\d{1,3}\s*版\s*"
                      r"(?:[:：]\s*(?:\S.{0,18})?|[(（][^()（）]{0,12}[)）])?$")
 HEADER_PARTS_RE = re.compile(
-    f"{DATE}|(?:第\\s*)?[A-Za-z]{{0,3}}\\d{{1,3}}\\s*版|(?:星期|周|礼拜)[一二三四五六日天]|《[^》]{{1,12}}》"
+    f"{DATE}|(?:第\\s*)?[A-Za-z]{{0,3}}\\d{{1,3}}\\s*版(?:\\s*[:：]?\\s*[{CJK}·/]{{1,10}})?|(?:星期|周|礼拜)[一二三四五六日天]|《[^》]{{1,12}}》"
     f"|[{CJK}]{{2,10}}(?:报|刊)|^\\d{{1,2}}\\.\\s|(?:发布|出版)?日期[:：]|农历[{CJK}]{{2,8}}")
 NAV_RE = re.compile(r"上一版|下一版|上一期|下一期|上一篇|下一篇|前一版|后一版|版面导航|标题导航|版面目录|按日期查找|往期回顾"
                     r"|通版阅读|展开通版|收缩通版|当前版[:：]|^返回\S{0,10}$|^内容详情$|放大\s*缩小|PDF下载|下载PDF"
-                    r"|打印本页|关闭窗口|^分享到|^https?://|www\.[a-z0-9-]+\.", re.I)
+                    r"|打印本页|关闭窗口|^分享到|^https?://|www\.[a-z0-9-]+\.|当前位置|您的位置|^首页\s*[>»›/]"
+                    r"|字[体号][:：]?\s*[【\[]?\s*大|【(?:打印|关闭|收藏|返回)", re.I)
 FOOTER_RE = re.compile(r"copyright|©|版权所有|版权声明|ICP[备证]|公网安备|不良信息举报|关于我们|联系我们|扫码关注|扫一扫"
-                       r"|客户端下载|未经授权", re.I)
-FIELD_RE = re.compile(r"^(?:责任编辑|责编|编辑|校对|美编|组版|值班编辑|审核|审校|终审|版式设计|版式|排版|专栏|栏目)[:：]")
+                       r"|客户端下载|未经授权|主办单位|技术支持|投稿邮箱", re.I)
+FIELD_RE = re.compile(r"^(?:本版)?(?:责任编辑|责编|编辑|美术编辑|校对|美编|组版|值班编辑|审核|审校|终审|版式设计|版式|排版"
+                      r"|专栏|栏目)[:：]|发布时间[:：]|(?:浏览|点击|阅读)(?:次数|数|量)[:：]")
 WORD_COUNT_RE = re.compile(r"^(?:本文|文章|全文)?字数[:：]\s*\d+$")
 CMS_RE = re.compile(r"-->|<!--|\.s?html?\b|/enp|content_\d+")
 JUMP = r"[(（]?\s*(?:(上接|接)|下转|转|[详参]?见)\s*第?\s*[A-Za-z]{0,3}\d{1,3}\s*版\s*[)）]?"  # (上接第1版) 详见A03版
@@ -442,7 +445,8 @@ def starts_article(run: list[Line], cur: Item | None, frozen: bool) -> bool:
         return False
     if cur.closed:
         return True
-    return not all(is_subhead_like(ln.text) for ln in run)  # a crosshead is short and unpunctuated
+    # a crosshead is short and unpunctuated; a short line ending in ？ or ！ may be a paragraph of its own
+    return any(not is_subhead_like(ln.text) and not ends_sentence(ln.text) for ln in run)
 
 
 def drop_small_lead(items: list[Item], orphans: list[list[Line]]) -> list[Item]:
@@ -605,6 +609,8 @@ def read_text(unit: Unit, text: str, aligned: bool, indented: bool) -> Line:
         return Line(unit, "anchor", text=anchor.rest, anchor=anchor, tail=tail, indented=indented)
     if anchor:
         return Line(unit, "byline", text="", anchor=anchor, tail=tail, indented=indented, aligned=aligned)
+    if tail is None and (photo := PHOTO_BYLINE_RE.match(body)):
+        return Line(unit, "byline", anchor=Anchor(photo.group(1)), aligned=aligned)
     if tail is None:
         paren = re.fullmatch(r"[(（]\s*([^()（）]{2,40}?)\s*[)）]", body)
         name = byline_text(paren.group(1), bare=False) if paren else ""
@@ -721,6 +727,8 @@ def parse_anchor(text: str) -> Anchor | None:
         name = byline_text(inner.group(1), bare=True) if inner else ""
         if name:
             byline, rest = name, rest[inner.end():]
+        elif ROLE_RE.match(rest):  # 本报济南讯 记者 张三 报道 …
+            byline, rest = split_byline(rest, boxed=True)
     if not byline and not dateline:
         return None
     return Anchor(byline, dateline, rest.strip(SPACES))
@@ -732,6 +740,8 @@ def byline_only(text: str) -> str:
     paren = re.fullmatch(r"[(（]\s*([^()（）]{2,40}?)\s*[)）]", stripped)
     if paren:
         return byline_text(paren.group(1), bare=False)
+    if (photo := PHOTO_BYLINE_RE.match(stripped)):
+        return photo.group(1)
     if not ROLE_RE.match(stripped):
         return ""
     byline, rest = split_byline(stripped, boxed=stripped != text.strip(SPACES))
@@ -739,8 +749,10 @@ def byline_only(text: str) -> str:
 
 
 def byline_text(text: str, bare: bool) -> str:
-    """The byline in a bracketed group (记者 于哲 / 见习记者 费 翔 摄); bare names too (赵叶舟) when bare."""
+    """The byline in a bracketed group (记者 于哲 / 见习记者 费 翔 摄 / 张三 摄); bare names too (赵叶舟) when bare."""
     text = text.strip(SPACES)
+    if (photo := PHOTO_BYLINE_RE.match(text)):
+        return photo.group(1)
     if ROLE_RE.match(text):
         byline, rest = split_byline(text, boxed=True)
         return byline if byline and not rest else ""
@@ -775,7 +787,7 @@ def split_byline(text: str, boxed: bool = False) -> tuple[str, str]:
             break
         kept.append(token[: len(token) - len(suffix)])
         roles += bool(role)
-        names += bool(name) and not role
+        names += bool(name) and (not role or role.group(0)[-1] in ":：/／")  # 作者:李四, 文/张三
         glued += bool(name) and bool(role)
         position = match.end()
         if suffix:
@@ -783,7 +795,7 @@ def split_byline(text: str, boxed: bool = False) -> tuple[str, str]:
             break
     if not (names or (glued and (boxed or ended or roles > 1))):
         return "", text
-    return " ".join(kept), text[position:].lstrip(SPACES)
+    return re.sub(r"^(?:作者|撰稿)[:：]\s*", "", " ".join(kept)), text[position:].lstrip(SPACES)
 
 
 def split_dateline(text: str) -> tuple[str, str]:

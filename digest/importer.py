@@ -386,7 +386,7 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
             continue
         if ln.kind == "anchor" or (ln.kind == "byline" and (run or cur is None)):
             if run:
-                item = start(take_heading(HEADER_LINES + 1))
+                item = start(take_heading(heading_limit(run)))
             elif cur is not None and cur.anchor_open and not cur.body:
                 item = cur  # a byline line, then this line: one anchor printed on two lines
             else:
@@ -417,15 +417,16 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
             cur.closed = True
             continue
         # text
+        from_elsewhere = bool(ln.jump and ln.jump[0] == "from")
         if run:
-            if starts_article(run, cur, frozen):
-                item = start(take_heading(HEADER_LINES + 1))
+            if from_elsewhere or starts_article(run, cur, frozen):
+                item = start(take_heading(heading_limit(run)))
             else:
                 if not cur.anchored and not gap_layout:
                     cur.crossheads += [r.line for r in run]
                 settle_run(True)
                 item = cur
-        elif cur is None or (ln.jump and ln.jump[0] == "from"):
+        elif cur is None or from_elsewhere:
             item = start([])
         else:
             item = cur
@@ -435,6 +436,11 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
     cur = current()
     settle_run(cur is not None and not cur.closed and not frozen)
     return drop_small_lead(items, orphans), orphans
+
+
+def heading_limit(run: list[Line]) -> int:
+    """Kicker, headline and subtitle, and a line of names under them (a byline without a role)."""
+    return HEADER_LINES + names_line(run[-1].text)
 
 
 def starts_article(run: list[Line], cur: Item | None, frozen: bool) -> bool:

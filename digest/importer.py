@@ -97,10 +97,10 @@ FIELD_RE = re.compile(r"^(?:本版)?(?:责任编辑|责编|编辑|美术编辑|�
                       r"|专栏|栏目)[:：]|发布时间[:：]|(?:浏览|点击|阅读)(?:次数|数|量)[:：]")
 WORD_COUNT_RE = re.compile(r"^(?:本文|文章|全文)?字数[:：]\s*\d+$")
 CMS_RE = re.compile(r"-->|<!--|\.s?html?\b|/enp|content_\d+")
-JUMP = r"[(（]?\s*(?:(上接|接)|下转|转|[详参]?见)\s*第?\s*[A-Za-z]{0,3}\d{1,3}\s*版\s*[)）]?"  # (上接第1版) 详见A03版
+JUMP = r"[(（]?\s*(?:(?P<from>上接|接)|下转|转|[详参]?见)\s*第?\s*[A-Za-z]{0,3}\d{1,3}\s*版\s*[)）]?"  # (上接第1版) 详见A03版
 JUMP_RE = re.compile(f"^{JUMP}$")
 LEADING_JUMP_RE = re.compile(f"^{JUMP}\\s*")
-TRAILING_JUMP_RE = re.compile(f"(?:[ \u3000]+|(?<=[。！？!?”」』]))({JUMP})$")
+TRAILING_JUMP_RE = re.compile(f"(?:[ \u3000]+|(?<=[。！？!?”」』])){JUMP}$")
 END_MARK_RE = re.compile(r"^[(（](?:完|全文完)[)）]$")
 
 
@@ -491,7 +491,7 @@ def note_jump(item: Item, ln: Line) -> None:
     """A jump mark is left out and noted; (下转…) ends the article on this page."""
     for line in [ln] + [h for h in item.heading if h.jump and h.line != ln.line]:
         if line.jump and not any(f"line {line.line}: jump mark" in n for n in item.notes):
-            where = "continues from" if line.jump[0] == "from" else "goes on"
+            where = "continues from" if line.jump[0] == "from" else "continues on"
             item.notes.append(f"line {line.line}: jump mark 「{line.jump[1]}」 left out (the article {where} "
                               "another page)")
     if ln.jump and ln.jump[0] == "to":
@@ -591,7 +591,7 @@ def split_jump(text: str) -> tuple[str, tuple[str, str] | None]:
     if not match:
         return text, None
     mark = match.group(0).strip(SPACES)
-    return (text[: match.start()] + text[match.end():]).strip(SPACES), ("from" if match.group(1) else "to", mark)
+    return (text[: match.start()] + text[match.end():]).strip(SPACES), ("from" if match.group("from") else "to", mark)
 
 
 def read_text(unit: Unit, text: str, aligned: bool, indented: bool) -> Line:

@@ -223,7 +223,6 @@ class Line:
     text: str = ""  # the body text on this line
     anchor: Anchor | None = None
     tail: tuple[str, str] | None = None  # ("byline" | "credit", text) printed after the text
-    indented: bool = False
     aligned: bool = False
     parenthesized: bool = False  # a byline line in brackets: it closes its article
     jump: tuple[str, str] | None = None  # ("from" | "to", mark): the article continues from or on another page
@@ -612,9 +611,9 @@ def read_text(unit: Unit, text: str, aligned: bool, indented: bool) -> Line:
         return standalone(unit, tail, aligned=True)
     anchor = parse_anchor(body)
     if anchor and (anchor.dateline or anchor.rest):
-        return Line(unit, "anchor", text=anchor.rest, anchor=anchor, tail=tail, indented=indented)
+        return Line(unit, "anchor", text=anchor.rest, anchor=anchor, tail=tail)
     if anchor:
-        return Line(unit, "byline", text="", anchor=anchor, tail=tail, indented=indented, aligned=aligned)
+        return Line(unit, "byline", text="", anchor=anchor, tail=tail, aligned=aligned)
     if tail is None and (photo := PHOTO_BYLINE_RE.match(body)):
         return Line(unit, "byline", anchor=Anchor(photo.group(1)), aligned=aligned)
     if tail is None:
@@ -635,7 +634,7 @@ def read_text(unit: Unit, text: str, aligned: bool, indented: bool) -> Line:
         return Line(unit, "gaphead", head=strip_marks(body), anchor=Anchor(tail[1]))  # heading, then its byline
     if not indented and not tail and not body.startswith(tuple(BULLETS)) and is_heading_like(body):
         return Line(unit, "head", text=body)
-    return Line(unit, "text", text=body, tail=tail, indented=indented)
+    return Line(unit, "text", text=body, tail=tail)
 
 
 def standalone(unit: Unit, tail: tuple[str, str], aligned: bool) -> Line:

@@ -45,7 +45,7 @@ HEAD_MAX = 40  # characters: a headline, kicker or subtitle line is shorter
 GAP_HEAD_MAX = 80  # a heading joined to its first paragraph by a run of spaces may hold headline and subtitle
 HEADER_LINES = 3  # kicker, title, subtitle
 SUBHEAD_MAX = 25
-BROKEN_HEAD_MAX = 10  # a headline broken over two lines by a narrow column: both parts this short
+BROKEN_HEAD_MAX = 12  # a headline broken over two lines by a narrow column: both parts this short
 NAMES_MAX = 16
 INDENT = 2  # spaces (a full-width space counts two) that mark a paragraph
 ALIGNED = 6  # more than this: the line is pushed to the right (a byline or a credit)
@@ -434,6 +434,10 @@ def segment(lines: list[Line], gap_layout: bool) -> tuple[list[Item], list[list[
         note_jump(item, ln)
     cur = current()
     settle_run(cur is not None and not cur.closed and not frozen)
+    for item in [i for i in items if not i.body]:  # a heading (and byline) with no text under it
+        items.remove(item)
+        orphans.append(item.heading + [ln for ln in lines if ln.line in item.anchor_lines and ln not in item.heading])
+    orphans.sort(key=lambda run: run[0].line)
     return drop_small_lead(items, orphans), orphans
 
 

@@ -462,6 +462,15 @@ def test_teasers_are_reported_never_a_kicker_of_the_next_article():
     assert "全长40公里" in result.flags[0].message
 
 
+def test_heading_and_byline_with_no_text_under_them_are_a_report_entry():
+    text = "今日关注\n\n地铁新线开通\n\n□记者 张三\n\n公园开放   本报讯 十处口袋公园今天开放。\n"
+    result = page(text)
+    [article] = result.articles
+    assert article.title == "公园开放"
+    [flag] = result.flags
+    assert (flag.code, flag.line) == ("outside-article", 1) and "地铁新线开通" in flag.message
+
+
 def test_jump_marks_are_left_out_and_an_article_continued_from_another_page_starts_a_draft():
     text = ("新航线开通   本报讯 东营港新航线开通。\n  首航旅客一百二十名。(下转第2版)\n"
             "夜游火爆   (上接第1版)\n  夜幕降临,古商城游客络绎不绝。\n")

@@ -72,7 +72,7 @@ DATE_PART = r"(?:\d{1,2}月)?(?:\d{1,2}日)?"
 DATELINE_RE = re.compile(
     f"^据?(?:{AGENCY}[{CJK}]{{0,8}}?{DATE_PART}(?:讯(?!员)|电(?=[\\s\\d(（:：]|$))"
     f"|{AGENCY}[{CJK}]{{0,8}}?\\d{{1,2}}日电"  # a date before 电: nothing else can be meant
-    f"|[{CJK}]{{2,8}}?(?:社|网|台|报)[{CJK}]{{1,8}}?\\d{{1,2}}月\\d{{1,2}}日电)")
+    f"|[{CJK}]{{2,8}}?(?:社|网|台|报)[{CJK}]{{1,8}}?\\d{{1,2}}月\\d{{1,2}}日电(?!话|视|脑|子|影|梯|力))")
 INNER_BYLINE_RE = re.compile(r"^[(（]\s*([^()（）]{1,40}?)\s*[)）]\s*")
 END_BYLINE_RE = re.compile(r"[(（]\s*([^()（）]{2,40}?)\s*[)）]$")
 CREDIT_RE = re.compile(f"^[(（]?(?:据|(?:稿件|信息)?来源[:：]\\s*|(?:本报)?综合(?:自)?)[{CJK}A-Za-z《》“”、·\\s]{{2,30}}?"
@@ -88,7 +88,7 @@ HEADER_PARTS_RE = re.compile(
     f"{DATE}|(?:第\\s*)?[A-Za-z]{{0,3}}\\d{{1,3}}\\s*版(?:\\s*[:：]?\\s*[{CJK}·/]{{1,10}})?|(?:星期|周|礼拜)[一二三四五六日天]|《[^》]{{1,12}}》"
     f"|[{CJK}]{{2,10}}(?:报|刊)|^\\d{{1,2}}\\.\\s|(?:发布|出版)?日期[:：]|农历[{CJK}]{{2,8}}")
 NAV_RE = re.compile(r"上一版|下一版|上一期|下一期|上一篇|下一篇|前一版|后一版|版面导航|标题导航|版面目录|按日期查找|往期回顾"
-                    r"|通版阅读|展开通版|收缩通版|当前版[:：]|^返回\S{0,10}$|^内容详情$|放大\s*缩小|PDF下载|下载PDF"
+                    r"|通版阅读|展开通版|收缩通版|当前版[:：]|^返回(?:\S{0,8}(?:网|首页|目录|版|列表|顶部))$|^内容详情$|放大\s*缩小|PDF下载|下载PDF"
                     r"|打印本页|关闭窗口|^分享到|^https?://|www\.[a-z0-9-]+\.|当前位置|您的位置|^首页\s*[>»›/]"
                     r"|字[体号][:：]?\s*[【\[]?\s*大|【(?:打印|关闭|收藏|返回)", re.I)
 FOOTER_RE = re.compile(r"copyright|©|版权所有|版权声明|ICP[备证]|公网安备|不良信息举报|关于我们|联系我们|扫码关注|扫一扫"
@@ -629,7 +629,7 @@ def read_text(unit: Unit, text: str, aligned: bool, indented: bool) -> Line:
             return Line(unit, "credit", text=body.strip("(（)）"), aligned=aligned)
     parts = GAP_RE.split(body)
     if len(parts) > 1 and not indented and is_heading_like(parts[0], GAP_HEAD_MAX):
-        rest = "".join(parts[1:])
+        rest = " ".join(parts[1:])
         anchor = parse_anchor(rest)
         if anchor or ends_sentence(rest) or len(rest) >= 10:
             rest = anchor.rest if anchor else rest
@@ -654,7 +654,8 @@ def residue_kind(text: str) -> str:
     short = len(text) <= 40 and "。" not in text
     if PAGE_RE.match(text) or (short and NAV_RE.search(text)):
         return "navigation"
-    if FOOTER_RE.search(text) or text.count("|") >= 2:
+    sentence = "。" in text or sum(c in "，," for c in text) > 1  # a footer word inside body text is body text
+    if not sentence and (FOOTER_RE.search(text) or text.count("|") >= 2):
         return "footer"
     if CMS_RE.search(text):
         return "CMS line"

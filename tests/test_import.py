@@ -378,6 +378,23 @@ def test_navigation_block_and_page_residue_are_left_out_and_reported():
     assert [(f.code, f.line) for f in result.flags] == [("outside-article", 9)]  # the headline list of the navigation
 
 
+@pytest.mark.parametrize("line, kind", [
+    ("A01版:要闻", "navigation"), ("第02版:综合新闻", "navigation"), ("第3版()", "navigation"),
+    ("3上一篇  下一篇4", "navigation"), ("返回某某新闻网", "navigation"), ("http://www.example.cn    示例网", "navigation"),
+    ("工人日报 2021年12月22日 星期一", "page header"), ("1957年7月20日示例日报 第3版", "page header"),
+    ("《示例日报》(2021年12月22日 02版)", "page header"), ("示例晚报     2022年03月30日", "page header"),
+    ("本文字数:1442", "word count"), ("专栏:", "page label"), ("责任编辑:王五", "page label"),
+    ("2025-07-08 2 2 示例晚报 content_1.html 1 标题 /enpproperty-->", "CMS line"),
+    ("关于我们 | 版权声明 | 联系我们", "footer"), ("(下转第2版)", "continuation mark"), ("×", "symbols"),
+    # body text and headings that only look like residue
+    ("返回家乡创业", ""), ("市民扫一扫二维码,即可办理,十分方便。", ""), ("2025年1月1日起新规施行", ""),
+    ("2025年度", ""), ("上合示范区 “俄罗斯中心”启动", ""),
+])
+def test_residue_shapes(line, kind):
+    from digest.importer import residue_kind
+    assert residue_kind(line) == kind
+
+
 def test_raw_page_with_navigation_gives_the_same_drafts_as_the_clean_page():
     def drafts(text):
         return [(a.kicker, a.title, a.subtitle, a.byline, a.dateline, texts(a)) for a in page(text).articles]
@@ -405,6 +422,8 @@ def test_meta_line_between_heading_and_body_and_repeated_headline_are_left_out()
     ("标题一\n\n本报济南讯 记者 张三 济南报道 正文说完了。\n", "记者 张三"),  # X地报道
     ("标题一\n\n文/图 本报记者 马丽\n\n正文说完了。\n", "文/图 本报记者 马丽"),
     ("标题一   正文说完了。\n                           张三 摄\n", "张三"),  # a photo byline without a role
+    ("标题一   □记者 张三   本报讯 正文说完了。\n", "记者 张三"),  # on the heading line, before the dateline
+    ("标题一   记者 张三\n正文说完了。\n", "记者 张三"),  # on the heading line, the body below
 ])
 def test_bylines_wherever_papers_put_them(text, byline):
     [article] = page(text).articles

@@ -176,6 +176,7 @@ def decisions(article: Article) -> list[str]:
     if article.byline or article.dateline:
         found = " and ".join(k for k in ("byline", "dateline") if getattr(article, k))
         notes.append(f"{found} read from the page")
+    notes += article.notes
     notes += [f"lines {a} and {b}: one paragraph broken by the layout, rejoined" for a, b in article.joins]
     notes += [f"line {p.line}: short line without final punctuation, made a subhead (##)"
               for p in article.paragraphs if p.subhead]

@@ -150,6 +150,13 @@ def import_report(plan, dry_run: bool) -> list[str]:
         where = f" [{slug}]" if slug else ""
         hint = f" — {flag.hint}" if flag.hint else ""
         lines.append(f"{plan.page_shown}:{line}:{where} {flag.message}{hint}")
+    if plan.page.dropped:
+        lines.append(f"Left out ({plural(sum(d.count for d in plan.page.dropped), 'line')} of site "
+                     "residue, never article text):")
+    for dropped in plan.page.dropped:
+        where = f"{dropped.first}–{dropped.last}" if dropped.last > dropped.first else f"{dropped.first}"
+        lines.append(f"{plan.page_shown}:{where}: {', '.join(dropped.kinds)} 「{dropped.text}」"
+                     + (" …" if dropped.last > dropped.first else ""))
     joins = sum(len(d.article.joins) for d in plan.drafts)
     subheads = sum(p.subhead for d in plan.drafts for p in d.article.paragraphs)
     lines.append(f"{'would import' if dry_run else 'imported'} {plural(len(plan.drafts), 'article')} as drafts "

@@ -274,7 +274,7 @@ def translate_export(root: Path, args) -> int:
     from .xliff import export_translations
     for date in args.edition:
         try:
-            dt.date.fromisoformat(date)
+            dt.date.fromisoformat(date if len(date) == 10 else "")
         except ValueError:
             print(f"--edition: '{date}' is not a date YYYY-MM-DD — e.g. --edition 2020-12-21", file=sys.stderr)
             return EXIT_USAGE

@@ -67,7 +67,8 @@ def import_tbx(root: Path, shown: str, document: LineElement) -> list[Planned]:
         labels = entry_labels(entry, config)
         term = labels.get(config.original_language)
         if not term:
-            problems.append(error(shown, entry.line, f"the entry {entry.get('id', '')!r} has no term in "
+            named = f"the entry {entry.get('id')!r}" if entry.get("id") else "this entry"
+            problems.append(error(shown, entry.line, f"{named} has no term in "
                                   f"{language_tag(config, config.original_language)}", "add the original's term, "
                                   "or remove the entry", code="tbx-entry"))
             continue

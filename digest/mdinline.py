@@ -30,8 +30,9 @@ FENCE_RE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 HR_RE = re.compile(r"^[ \t]{0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
 REF_DEF_RE = re.compile(r"^[ \t]{0,3}\[[^\]^][^\]]*\]:[ \t]*\S")
 FOOTNOTE_DEF_RE = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*")
-ATX_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
-ATX_END_RE = re.compile(r"(?:[ \t]+#+)?(?:[ \t]*\{[:#.][^}\n]*\})?[ \t]*$")
+ATX_RE = re.compile(r"^#{1,6}")
+ATX_ATTR_RE = re.compile(r"[ ]+\{:?[^}\n]*\}[ ]*$")  # attr_list's, on a heading's line
+ATX_HEADER_RE = re.compile(r"((?:\\.|[^\\])*?)#*[ \t]*$", re.S)
 SETEXT_RE = re.compile(r"\n[ \t]{0,3}(=+|-+)[ \t]*$")
 HTML_BLOCK_RE = re.compile(r"^[ \t]{0,3}<(?:!--|/?(?:address|article|aside|blockquote|details|div|dl|fieldset|"
                            r"figcaption|figure|footer|form|h[1-6]|header|hr|main|nav|ol|p|pre|section|table|ul|"
@@ -40,12 +41,13 @@ QUOTE_RE = re.compile(r"^[ \t]{0,3}>[ \t]?")
 LIST_RE = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
 TABLE_RULE_RE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 # What may start a line inside a block and is markup, not text: quote marks and list markers.
-LINE_START_RE = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
+LINE_START_RE = re.compile(r"[ \t]*(?:(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))[ \t]*)*(?:#{1,6}[ \t]*)?")
 FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\]")
 AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^>\s]*|[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+)>", re.I)
 HTML_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.S)
 ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-INLINE_ATTR_RE = re.compile(r"\{[:#.][^}\n]*\}")
+INLINE_ATTR_RE = re.compile(r"\{:?[ ]*[^}\n ][^}\n]*[ ]*\}")  # attr_list's, right after an inline element
+BACKTICK_RE = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))", re.S)  # Python-Markdown's
 CELL_RE = re.compile(r"[ \t]*\|[ \t]*")
 TABLE_LEAD_RE = re.compile(r"[ \t]*\|?[ \t]*")
 BLANKS_RE = re.compile(r"[ \t\r\n]+")
@@ -110,7 +112,8 @@ def parse_block(text: str, ids: Ids, codes: dict) -> ParsedBlock:
         attrs = PAIR_ATTR_RE.sub("", ATTR_LINE_RE.match(lines.pop()).group(1)).strip()
     body = "\n".join(lines)
     first = lines[0]
-    if FENCE_RE.match(first) or HR_RE.match(body) or HTML_BLOCK_RE.match(first) or \
+    fence = FENCE_RE.match(first)
+    if (fence and len(lines) > 1 and lines[-1].strip().startswith(fence.group(1))) or HR_RE.match(body) or HTML_BLOCK_RE.match(first) or \
             all(REF_DEF_RE.match(line) for line in lines) or all(line.startswith(("    ", "\t")) for line in lines):
         tag_id = ids.take()  # code, a rule, raw HTML, link definitions: shown whole, never translated
         codes[tag_id] = Code("ph", "x-block", body)
@@ -118,11 +121,14 @@ def parse_block(text: str, ids: Ids, codes: dict) -> ParsedBlock:
     prefix, suffix, heading, footnote, table = "", "", False, None, False
     if (found := FOOTNOTE_DEF_RE.match(body)) is not None:
         prefix, footnote = found.group(0), found.group(1)
-    elif (found := ATX_RE.match(body)) is not None and "\n" not in body:
-        prefix, heading = found.group(0), True
-        end = ATX_END_RE.search(body, len(prefix))
-        suffix = body[end.start():] if end and end.start() > len(prefix) else ""
-        body = body[:len(body) - len(suffix)] if suffix else body
+    elif (found := ATX_RE.match(body)) is not None and "\n" not in body and \
+            (header := atx_header(body, found.end())) is not None:
+        heading = True  # as Python-Markdown reads it: closing hashes go, spaced or not, and an attribute list
+        attr = ATX_ATTR_RE.search(body, found.end())
+        rest = body[found.end():attr.start() if attr else len(body)]
+        prefix = found.group(0) + header[:len(header) - len(header.lstrip())]
+        suffix = rest[len(header.rstrip()):] + (attr.group(0) if attr else "")
+        body = prefix + header.strip()
     elif (found := SETEXT_RE.search(body)) is not None and body.count("\n") == 1:
         suffix, heading = found.group(0), True
         body = body[:found.start()]
@@ -136,6 +142,13 @@ def parse_block(text: str, ids: Ids, codes: dict) -> ParsedBlock:
     inner = body[len(prefix):]
     content = InlineParser(ids, codes, table).parse(inner)
     return ParsedBlock(prefix, normalize(content), suffix, attrs, True, heading, footnote, table, codes)
+
+
+def atx_header(body: str, start: int) -> str | None:
+    """The text of a `#` heading before its closing hashes; None when Python-Markdown reads no heading."""
+    attr = ATX_ATTR_RE.search(body, start)
+    found = ATX_HEADER_RE.match(body[start:attr.start() if attr else len(body)])
+    return found.group(1) if found else None
 
 
 class InlineParser:
@@ -152,6 +165,7 @@ class InlineParser:
 
     def parse(self, text: str) -> tuple:
         """Content of a stretch of Markdown."""
+        self.spans = code_spans(text)
         out: list = []
         buf: list[str] = []
         i, n = 0, len(text)
@@ -185,8 +199,12 @@ class InlineParser:
             return text[i + 1], i + 2
         if c == "\n":
             return self.newline(text, i)
+        if i in self.spans:
+            native = text[i:self.spans[i]]
+            return self.add("ph", Code("ph", "x-code", native), (native,)), self.spans[i]
         if c == "`":
-            return self.code_span(text, i)
+            run = len(text[i:]) - len(text[i:].lstrip("`"))
+            return "`" * run, i + run
         if c == "!" and text.startswith("[", i + 1):
             end = link_end(text, i + 1)
             if end is None:
@@ -208,7 +226,7 @@ class InlineParser:
             return (htmllib.unescape(found.group(0)), found.end()) if found else None
         if c in "*_":
             return self.emphasis(text, i)
-        if c == "{":
+        if c == "{" and i and text[i - 1] in "*_)]`>":
             found = INLINE_ATTR_RE.match(text, i)
             if found:
                 return self.add("ph", Code("ph", "x-attr", found.group(0)), (found.group(0),)), found.end()
@@ -238,15 +256,6 @@ class InlineParser:
         joined = JOINING_RE.match(before) and JOINING_RE.match(after) and (CJK_RE.match(before) or CJK_RE.match(after))
         return ("" if joined else " "), j
 
-    def code_span(self, text: str, i: int):
-        """`code`: a ph showing the code; a run of backticks that nothing closes is text."""
-        run = len(text[i:]) - len(text[i:].lstrip("`"))
-        found = re.compile(r"(?<!`)" + "`" * run + r"(?!`)").search(text, i + run)
-        if found is None:
-            return "`" * run, i + run
-        native = text[i:found.end()]
-        return self.add("ph", Code("ph", "x-code", native), (native,)), found.end()
-
     def link(self, text: str, i: int):
         """[text](url), [text][ref], a footnote reference [^1]; anything else starting with [ is text."""
         found = FOOTNOTE_REF_RE.match(text, i)
@@ -257,7 +266,9 @@ class InlineParser:
             return None
         label_end = closing_bracket(text, i)
         tag_id = self.ids.take()
+        spans = self.spans
         inner = self.parse(text[i + 1:label_end])
+        self.spans = spans
         code = Code("g", "link", "[", text[label_end:end])
         self.codes[tag_id] = code
         return Tag("g", tag_id, "link", inner), end
@@ -270,7 +281,7 @@ class InlineParser:
             return char * run, i + run
         closing = re.compile(r"(?<![\\" + re.escape(char) + r"\s])" + re.escape(char * run) + r"(?!" +
                              re.escape(char) + (r"|\w)" if char == "_" else ")"))
-        found = closing.search(text, i + run)
+        found = search_outside(closing, text, i + run, self.spans)
         inner = text[i + run:found.start()] if found else ""
         if found is None or not inner or inner[0].isspace():
             return char * run, i + run
@@ -285,7 +296,25 @@ class InlineParser:
         """A g element around the content of inner."""
         tag_id = self.ids.take()
         self.codes[tag_id] = Code("g", ctype, delimiter, delimiter)
-        return Tag("g", tag_id, ctype, self.parse(inner))
+        spans = self.spans
+        content = self.parse(inner)
+        self.spans = spans
+        return Tag("g", tag_id, ctype, content)
+
+
+def code_spans(text: str) -> dict[int, int]:
+    """Start -> end of each code span, found first and left to right, as Python-Markdown does."""
+    return {m.start(2): m.end() for m in BACKTICK_RE.finditer(text) if m.group(2)}
+
+
+def search_outside(pattern: re.Pattern, text: str, pos: int, spans: dict):
+    """The first match of pattern from pos that is not inside a code span."""
+    while True:
+        found = pattern.search(text, pos)
+        inside = next((end for start, end in spans.items() if start <= (found.start() if found else -1) < end), None)
+        if found is None or inside is None:
+            return found
+        pos = inside
 
 
 def closing_bracket(text: str, i: int) -> int | None:
@@ -462,14 +491,14 @@ def wrapped_text(parts: list, k: int) -> str:
 def escape_text(text: str, table: bool = False) -> str:
     """Text that Markdown shows as it is: markup characters escaped, < and & written so they stay text."""
     text = re.sub(r"([\\`*_\[\]{}])", r"\\\1", text)
+    text = re.sub(r"&(?=#|[A-Za-z])", "&amp;", text)  # browsers read &copy and &#0 without a semicolon too
     text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
-    text = re.sub(r"&(?=#?[A-Za-z0-9]+;)", "&amp;", text)
     return text.replace("|", "\\|") if table else text
 
 
 def escape_line_start(text: str) -> str:
     """A paragraph's first characters escaped where Markdown would read a heading, quote, list or rule."""
-    found = re.match(r"(#|>|[-+*](?=[ \t]|$)|=+$|-+$)", text)
+    found = re.match(r"(#|>|-|[+*](?=[ \t]|$))", text)
     if found:
         return "\\" + text
     found = re.match(r"(\d{1,9})([.)])(?=[ \t]|$)", text)

@@ -113,8 +113,9 @@ def parse_block(text: str, ids: Ids, codes: dict) -> ParsedBlock:
     body = "\n".join(lines)
     first = lines[0]
     fence = FENCE_RE.match(first)
-    if (fence and len(lines) > 1 and lines[-1].strip().startswith(fence.group(1))) or HR_RE.match(body) or HTML_BLOCK_RE.match(first) or \
-            all(REF_DEF_RE.match(line) for line in lines) or all(line.startswith(("    ", "\t")) for line in lines):
+    fenced = fence is not None and len(lines) > 1 and lines[-1].strip().startswith(fence.group(1))
+    if fenced or HR_RE.match(body) or HTML_BLOCK_RE.match(first) or all(REF_DEF_RE.match(line) for line in lines) \
+            or all(line.startswith(("    ", "\t")) for line in lines):
         tag_id = ids.take()  # code, a rule, raw HTML, link definitions: shown whole, never translated
         codes[tag_id] = Code("ph", "x-block", body)
         return ParsedBlock("", (Tag("ph", tag_id, "x-block", (body,)),), translatable=False, attrs=attrs, codes=codes)

@@ -31,7 +31,8 @@ def glossary_tbx(project: Project) -> bytes:
     root = ET.Element("martif", {"type": "TBX-Basic", XML_LANG: language_tag(config, config.original_language)})
     header = ET.SubElement(root, "martifHeader")
     desc = ET.SubElement(header, "fileDesc")
-    ET.SubElement(ET.SubElement(desc, "titleStmt"), "title").text = f"{config.title.get(config.original_language) or 'Qingdao Digest'} — glossary"
+    title = config.title.get(config.original_language) or "Qingdao Digest"
+    ET.SubElement(ET.SubElement(desc, "titleStmt"), "title").text = f"{title} — glossary"
     ET.SubElement(ET.SubElement(desc, "sourceDesc"), "p").text = "content/glossary.yaml, exported by Qingdao Digest"
     ET.SubElement(ET.SubElement(header, "encodingDesc"), "p", {"type": "XCSURI"}).text = "TBXBasicXCSV02.xcs"
     body = ET.SubElement(ET.SubElement(root, "text"), "body")

@@ -144,7 +144,8 @@ def front_unit(article: Article, key: str, value: str, stale: bool, glossary: di
     """The unit of a headline field: plain text."""
     source = normalize((value,))
     theirs = article.translation.meta.get(key) if article.translation else None
-    target = normalize((theirs,)) if isinstance(theirs, str) and theirs.strip() and theirs != value else None
+    copied = theirs == value and article.status == "pending"  # a pending translation keeps the original's text
+    target = normalize((theirs,)) if isinstance(theirs, str) and theirs.strip() and not copied else None
     unit = Unit(key, source, target or None, key=key, stale=stale,
                 notes=glossary_notes(value, glossary, article.original.lang, article.lang))
     unit.state, unit.qualifier = unit_state(article, unit)
@@ -172,7 +173,8 @@ def body_unit(article: Article, pair: Pair, stale: bool, glossary: dict) -> Unit
             article.t_parsed[index] = parse_block(article.t_blocks[index].text, t_ids, t_codes)
             t_parts.append(article.t_parsed[index].content)
         target, unit.target_codes = match_ids(codes, join_blocks(t_parts), t_codes)
-        unit.target = None if target == source else target  # a copy of the original is no translation
+        copied = target == source and article.status == "pending"  # where it is not translated yet
+        unit.target = None if copied else target
     unit.state, unit.qualifier = unit_state(article, unit)
     return unit
 
@@ -197,9 +199,8 @@ def match_ids(source_codes: dict, content: tuple, codes: dict) -> tuple[tuple, d
             if tag_id in mapping:
                 continue
             mine = codes[tag_id]
-            pick = next((s for s in unused if (source_codes[s] == mine if exact else
-                                               (source_codes[s].kind, source_codes[s].ctype) == (mine.kind, mine.ctype))),
-                        None)
+            pick = next((s for s in unused if source_codes[s] == mine or not exact and
+                         (source_codes[s].kind, source_codes[s].ctype) == (mine.kind, mine.ctype)), None)
             if pick is not None:
                 mapping[tag_id] = pick
                 unused.remove(pick)
@@ -293,7 +294,8 @@ def select_articles(project: Project, editions: list[str], paths: list[str], all
             continue
         for lang in langs:
             article = build_article(original, versions.get(lang), lang, project.loaded.glossary)
-            wanted = article.reason is not None and not (article.reason == "untranslated" and original.meta.get("draft"))
+            draft = article.reason == "untranslated" and original.meta.get("draft")  # may wait for translation
+            wanted = article.reason is not None and not draft
             if all_states or asked or wanted:
                 chosen.append(article)
     unknown = [error(relative(path, root), None, f"this file is not an article or page with an original in "
@@ -501,7 +503,8 @@ def unit_problems(unit: Unit, got: Returned, where: str, shown: str) -> list[Pro
     if not unit.translate or got.target is None:
         return []
     found = [error(shown, line, f"unit {unit.id} of {where}: {message}", "copy the tags of the source into the "
-                   "target with your translation tool, never by hand", code="broken-tag") for line, message in got.broken]
+                   "target with your translation tool, never by hand", code="broken-tag")
+             for line, message in got.broken]
     counts: dict = {}
     for tag, line in got.tags:
         if tag.ctype == BREAK:
@@ -513,7 +516,8 @@ def unit_problems(unit: Unit, got: Returned, where: str, shown: str) -> list[Pro
                                "use the tag as the source has it", code="broken-tag"))
         elif counts[tag.id] == 2:
             found.append(error(shown, line, f"unit {unit.id} of {where}: inline element {tag.id} "
-                               f"({describe_code(unit.code(tag.id))}) is there twice", "keep it once", code="broken-tag"))
+                               f"({describe_code(unit.code(tag.id))}) is there twice", "keep it once",
+                               code="broken-tag"))
     required = tags_of(unit.target) if unit.target is not None else tags_of(unit.source)
     for tag in required:
         if tag.ctype != BREAK and tag.id not in counts:
@@ -837,7 +841,8 @@ def file_article(project: Project, element: LineElement, shown: str, problems: l
     doc = next((d for d in project.loaded.documents if d.shown == original), None)
     if doc is None or doc.lang != config.original_language:
         problems.append(error(shown, element.line, f"the original {original!r} is not an original in content/",
-                              "was it renamed or deleted since the export? export the article again", code="unknown-file"))
+                              "was it renamed or deleted since the export? export the article again",
+                              code="unknown-file"))
         return None
     source = element.get("source-language")
     if code_for_tag(config, source) != config.original_language:
@@ -894,7 +899,8 @@ def plan_import(root: Path, path: Path, shown: str) -> list[Planned]:
         from .tbx import import_tbx
         return import_tbx(root, shown, document)
     raise DigestError(error(shown, document.line, f"a <{kind}> document is neither XLIFF nor TBX",
-                            "import the .xlf file your translation tool exported, or a .tbx termbase", code="not-xliff"))
+                            "import the .xlf file your translation tool exported, or a .tbx termbase",
+                            code="not-xliff"))
 
 
 def write_planned(planned: list[Planned]) -> None:

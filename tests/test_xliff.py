@@ -192,6 +192,22 @@ def test_export_then_import_with_no_change_writes_nothing(project):
     assert snapshot(project) == before
 
 
+def test_a_block_translated_as_itself_and_a_unit_left_out_change_nothing(tmp_path):
+    project = make_project(tmp_path, "xliff", files={
+        E + "numbers.zh.md": "---\ntitle: 数字\nsection: economy\n---\n\n今年的数字如下。\n\n12345\n",
+        E + "numbers.en.md": "---\ntitle: Figures\n---\n\nThis year's figures are as follows.\n\n12345\n"})
+    before = snapshot(project)
+    units = units_of(export(project, "--article", E + "numbers.zh.md"), E + "numbers.zh.md")
+    assert units["p2"].find(Q + "target").get("state") == "translated"
+    assert units["p2"].find(Q + "target").text == "12345"
+    data = (project / "out.xlf").read_text(encoding="utf-8")
+    data = re.sub(r'\s*<trans-unit id="p1".*?</trans-unit>', "", data, flags=re.S)  # a tool that dropped a unit
+    (project / "short.xlf").write_text(data, encoding="utf-8")
+    for name in ("out.xlf", "short.xlf"):
+        assert "0 files changed" in run_cli(project, "translate", "import", str(project / name)).stdout
+    assert snapshot(project) == before
+
+
 def test_translate_every_unit_then_check_is_clean_and_bilingual_pages_pair_every_block(project):
     export(project, "--all-states")
     (project / "done.xlf").write_bytes(fake_translate((project / "out.xlf").read_bytes()))

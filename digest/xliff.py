@@ -30,7 +30,7 @@ from .sources import relative
 from .translations import (Block, Pair, pair_blocks, recorded_hash, source_hash, split_blocks, squash, stale_parts,
                            valid_hash)
 from .xmlsafe import LineElement, local, namespace, parse_xml
-from .yamledit import DELETE, edit_mapping, flow
+from .yamledit import DELETE, Quoted, edit_mapping, flow
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -605,7 +605,7 @@ def plan_article(article: Article, returned: dict, config: Config) -> Planned | 
     if status != article.status:
         translation["status"] = status
     if done and (changed or status != article.status or stale):
-        translation["source_hash"] = article.current
+        translation["source_hash"] = Quoted(article.current)  # as `check --stamp` writes it
     if done and all(f.state in SIGNED for f in finals.values()) and not article.reviewed:
         translation["reviewed"] = True
     elif article.reviewed and any(f.changed and f.state not in SIGNED for f in finals.values()):

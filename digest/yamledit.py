@@ -12,6 +12,10 @@ import yaml
 DELETE = object()  # a change that removes the key
 
 
+class Quoted(str):
+    """A text value written in double quotes (a source hash: never read as a number)."""
+
+
 def edit_mapping(text: str, changes: dict, order: tuple = (), eol: str = "\n") -> str:
     """text (a YAML block mapping, or nothing) with top-level keys set or removed (DELETE).
 
@@ -36,22 +40,33 @@ def edit_mapping(text: str, changes: dict, order: tuple = (), eol: str = "\n") -
             at = insertion_point(text, key, order, nodes)
             lead = eol if at == len(text) and text and not text.endswith("\n") else ""
             edits.append((at, at, f"{lead}{key}: {flow(value)}{eol}"))
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+    return apply_edits(text, edits)
+
+
+def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """text with (start, end, new) replacements made; insertions at one place keep their order."""
+    merged: dict = {}
+    for start, end, new in edits:
+        merged[(start, end)] = merged.get((start, end), "") + new
+    for (start, end), new in sorted(merged.items(), reverse=True):
         text = text[:start] + new + text[end:]
     return text
 
 
 def flow(value) -> str:
     """A value written in flow style (a scalar quoted where YAML would misread it)."""
+    if isinstance(value, Quoted):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, dict):
-        return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**9,
-                              sort_keys=False).strip()
+        return "{" + ", ".join(f"{flow(k)}: {flow(v)}" for k, v in value.items()) + "}"
     return yaml.safe_dump([value], default_flow_style=True, allow_unicode=True, width=10**9).strip()[1:-1]
 
 
 def value_edit(text: str, node, value) -> tuple[int, int, str]:
-    """Replace a value node (a block scalar's last newline kept)."""
+    """Replace a value node (a block scalar's last newline kept); an equal value is left as it is written."""
     start, end = node.start_mark.index, node.end_mark.index
+    if isinstance(node, yaml.ScalarNode) and yaml.safe_load(text[start:end]) == value:
+        return start, start, ""
     if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
         end = text.rfind("\n", start, end) if text[end - 1:end] == "\n" else end
     return start, end, flow(value)
@@ -74,15 +89,9 @@ def insertion_point(text: str, key: str, order: tuple, nodes: dict) -> int:
 
 
 def mapping_edits(text: str, node, changes: dict, eol: str) -> list[tuple[int, int, str]]:
-    """Edits setting or removing keys of a nested mapping (flow style: written again whole)."""
+    """Edits setting or removing keys of a nested mapping, written `{a: b}` or as indented lines."""
     if node.flow_style:
-        data = yaml.safe_load(text[node.start_mark.index:node.end_mark.index]) or {}
-        for key, value in changes.items():
-            if value is DELETE:
-                data.pop(key, None)
-            else:
-                data[key] = value
-        return [(node.start_mark.index, node.end_mark.index, flow(data))]
+        return flow_edits(text, node, changes)
     children = {k.value: (k, v) for k, v in node.value}
     edits = []
     indent = " " * node.value[0][0].start_mark.column if node.value else "  "
@@ -96,4 +105,29 @@ def mapping_edits(text: str, node, changes: dict, eol: str) -> list[tuple[int, i
                          else value_edit(text, vnode, value))
         elif value is not DELETE:
             edits.append((after_last, after_last, f"{indent}{key}: {flow(value)}{eol}"))
+    return edits
+
+
+def flow_edits(text: str, node, changes: dict) -> list[tuple[int, int, str]]:
+    """Edits of a `{a: b, c: d}` mapping in place: a value replaced, a pair removed with its comma, new pairs last."""
+    pairs = list(node.value)
+    children = {k.value: (n, k, v) for n, (k, v) in enumerate(pairs)}
+    edits, added = [], []
+    for key, value in changes.items():
+        if key not in children:
+            if value is not DELETE:
+                added.append(f"{flow(key)}: {flow(value)}")
+            continue
+        n, knode, vnode = children[key]
+        if value is not DELETE:
+            edits.append(value_edit(text, vnode, value))
+        elif n:  # from the end of the pair before it
+            edits.append((pairs[n - 1][1].end_mark.index, vnode.end_mark.index, ""))
+        else:  # to the start of the pair after it
+            stop = pairs[1][0].start_mark.index if len(pairs) > 1 else vnode.end_mark.index
+            edits.append((knode.start_mark.index, stop, ""))
+    if added:
+        kept = [k for k, _ in pairs if changes.get(k.value) is not DELETE]
+        at = pairs[-1][1].end_mark.index if pairs else text.index("{", node.start_mark.index) + 1
+        edits.append((at, at, (", " if kept else "") + ", ".join(added)))
     return edits

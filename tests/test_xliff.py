@@ -305,7 +305,7 @@ def test_signed_off_units_mark_the_translation_reviewed(project):
                                                      'state="signed-off"'), encoding="utf-8")
     assert run_cli(project, "translate", "import", str(project / "signed.xlf")).returncode == 0
     text = (project / E / "machine.en.md").read_text(encoding="utf-8")
-    assert re.search(r"translation: \{status: human, source_hash: [0-9a-f ]+, reviewed: true\}", text)
+    assert re.search(r'translation: \{status: human, source_hash: "[0-9a-f ]+", reviewed: true\}', text)
     assert "The SCO Demonstration Area will provide services" in text  # the text itself did not change
     units = units_of(export(project, "--article", E + "machine.zh.md", name="again.xlf"), E + "machine.zh.md")
     assert {(u.get("approved"), u.find(Q + "target").get("state")) for u in units.values()} == {("yes", "signed-off")}

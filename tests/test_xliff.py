@@ -352,6 +352,10 @@ def test_broken_files_give_one_clear_error_per_problem_and_write_nothing(project
     done = run_cli(project, "translate", "import", str(project / "text.xlf"))
     assert done.returncode == 1 and "text.xlf:1: error: this is not well-formed XML (syntax error" in done.stderr
     assert "Traceback" not in done.stderr
+    (project / "bomb.xlf").write_text('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<xliff>&a;</xliff>',
+                                      encoding="utf-8")
+    done = run_cli(project, "translate", "import", str(project / "bomb.xlf"))
+    assert done.returncode == 1 and "bomb.xlf:2: error: the file declares XML entities" in done.stderr
     assert snapshot(project) == before
 
 

@@ -51,6 +51,8 @@ BACKTICK_RE = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2
 CELL_RE = re.compile(r"[ \t]*\|[ \t]*")
 TABLE_LEAD_RE = re.compile(r"[ \t]*\|?[ \t]*")
 BLANKS_RE = re.compile(r"[ \t\r\n]+")
+PLAIN_RE = re.compile(r"[^\\\n`!\[<&*_{|]*")  # what markup_at never starts at
+TABLE_PLAIN_RE = re.compile(r"[^\\\n`!\[<&*_{| \t]*")
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,13 @@ class InlineParser:
             if buf:
                 out.append("".join(buf))
                 buf.clear()
+        plain = TABLE_PLAIN_RE if self.table else PLAIN_RE
         while i < n:
+            stop = plain.match(text, i).end()  # a run of characters no markup starts with, taken at once
+            if stop > i:
+                buf.append(text[i:stop])
+                i = stop
+                continue
             found = self.markup_at(text, i)
             if found is None:
                 buf.append(text[i])
@@ -204,7 +212,7 @@ class InlineParser:
             native = text[i:self.spans[i]]
             return self.add("ph", Code("ph", "x-code", native), (native,)), self.spans[i]
         if c == "`":
-            run = len(text[i:]) - len(text[i:].lstrip("`"))
+            run = run_length(text, i)
             return "`" * run, i + run
         if c == "!" and text.startswith("[", i + 1):
             end = link_end(text, i + 1)
@@ -239,7 +247,7 @@ class InlineParser:
 
     def newline(self, text: str, i: int):
         """A line break inside a block: markup when the next line starts with some, otherwise a space or nothing."""
-        spaces = len(text[:i]) - len(text[:i].rstrip(" "))
+        spaces = i - len(text[:i].rstrip(" ")) if text[i - 1:i] == " " else 0
         if self.table:
             rule = text[i + 1:].split("\n", 1)[0]
             native = "\n" + (rule + "\n" if TABLE_RULE_RE.match(rule) and text.count("\n", i + 1) else "")
@@ -277,7 +285,7 @@ class InlineParser:
     def emphasis(self, text: str, i: int):
         """*em*, **strong**, ***both***, and the same with _ (never inside a word); unmatched runs are text."""
         char = text[i]
-        run = len(text[i:]) - len(text[i:].lstrip(char))
+        run = run_length(text, i)
         if run > 3 or (char == "_" and i > 0 and re.match(r"\w", text[i - 1])):
             return char * run, i + run
         closing = re.compile(r"(?<![\\" + re.escape(char) + r"\s])" + re.escape(char * run) + r"(?!" +
@@ -305,7 +313,17 @@ class InlineParser:
 
 def code_spans(text: str) -> dict[int, int]:
     """Start -> end of each code span, found first and left to right, as Python-Markdown does."""
+    if "`" not in text:
+        return {}
     return {m.start(2): m.end() for m in BACKTICK_RE.finditer(text) if m.group(2)}
+
+
+def run_length(text: str, i: int) -> int:
+    """How many times the character at i repeats from there."""
+    j = i
+    while j < len(text) and text[j] == text[i]:
+        j += 1
+    return j - i
 
 
 def search_outside(pattern: re.Pattern, text: str, pos: int, spans: dict):
@@ -327,7 +345,7 @@ def closing_bracket(text: str, i: int) -> int | None:
             j += 2
             continue
         if c == "`":
-            run = len(text[j:]) - len(text[j:].lstrip("`"))
+            run = run_length(text, j)
             found = text.find("`" * run, j + run)
             j = found + run if found != -1 else j + run
             continue

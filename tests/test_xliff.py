@@ -309,6 +309,13 @@ def test_signed_off_units_mark_the_translation_reviewed(project):
     assert "The SCO Demonstration Area will provide services" in text  # the text itself did not change
     units = units_of(export(project, "--article", E + "machine.zh.md", name="again.xlf"), E + "machine.zh.md")
     assert {(u.get("approved"), u.find(Q + "target").get("state")) for u in units.values()} == {("yes", "signed-off")}
+    edited = etree.parse(str(project / "again.xlf"))
+    target = edited.find(f".//{Q}trans-unit[@id='title']/{Q}target")
+    target.text, target.attrib["state"] = "SCO Demonstration Area opens a Russia Center", "translated"  # not reviewed
+    edited.write(str(project / "edited.xlf"), encoding="UTF-8")
+    assert run_cli(project, "translate", "import", str(project / "edited.xlf")).returncode == 0
+    text = (project / E / "machine.en.md").read_text(encoding="utf-8")
+    assert "title: SCO Demonstration Area opens a Russia Center\n" in text and "reviewed" not in text
 
 
 def test_broken_files_give_one_clear_error_per_problem_and_write_nothing(project):

@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import DigestError, Problem, error
 from .reporting import Progress, print_problems, summary_line
 
-COMMANDS = ("build", "check", "new", "serve", "publish", "import")
+COMMANDS = ("build", "check", "new", "serve", "publish", "import", "translate")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
@@ -38,6 +38,7 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--edition", required=True, help="edition date, YYYY-MM-DD")
     new.add_argument("--slug", required=True, help="article slug: lowercase ASCII letters, digits and '-'")
     add_import_parser(sub, common)
+    add_translate_parser(sub, common)
     serve = sub.add_parser("serve", parents=[common],
                            help="build, serve the site on this machine, rebuild and reload on every change")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -93,6 +94,32 @@ def add_import_parser(sub, common: argparse.ArgumentParser) -> None:
     imp.add_argument("--source-name", default=None, help="name of the newspaper, for `source.name`")
     imp.add_argument("--page", dest="page_number", type=int, default=None, help="page number, for `source.page`")
     imp.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+
+
+def add_translate_parser(sub, common: argparse.ArgumentParser) -> None:
+    """translate: XLIFF for translators' CAT tools (export, import) and the glossary as a TBX termbase."""
+    translate = sub.add_parser("translate", parents=[common],
+                               help="send articles to translators as XLIFF and take their work back")
+    actions = translate.add_subparsers(dest="action", required=True, metavar="{export,import,glossary}")
+    export = actions.add_parser("export", parents=[common], help="what needs translating, as one XLIFF 1.2 file")
+    export.add_argument("--edition", nargs="+", action="extend", default=[], metavar="DATE",
+                        help="only the articles of these editions (YYYY-MM-DD)")
+    export.add_argument("--article", nargs="+", action="extend", default=[], metavar="PATH",
+                        help="these articles (the original's or the translation's file), whatever their state")
+    export.add_argument("--to", nargs="+", action="extend", default=[], metavar="LANG",
+                        help="translate into these languages (default: every language but the original's)")
+    export.add_argument("--out", default=None, metavar="FILE.xlf",
+                        help="where to write (default: DATE.LANG.xlf for one edition, else translation.LANG.xlf; "
+                        "- for standard output)")
+    export.add_argument("--all-states", action="store_true",
+                        help="also articles whose translation is done (default: untranslated, pending, machine, stale)")
+    imp = actions.add_parser("import", parents=[common],
+                             help="write the translations of an XLIFF file, or the terms of a TBX termbase")
+    imp.add_argument("file", metavar="FILE.xlf", help="the XLIFF file your translation tool exported (or a .tbx)")
+    imp.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    glossary = actions.add_parser("glossary", parents=[common], help="content/glossary.yaml as a TBX termbase")
+    glossary.add_argument("--out", default="glossary.tbx", metavar="FILE.tbx",
+                          help="where to write (default: glossary.tbx; - for standard output)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +253,96 @@ def cmd_import(args) -> int:
     return EXIT_OK
 
 
+def cmd_translate(args) -> int:
+    """translate export / import / glossary: files for translators' tools, and their work taken back."""
+    root = Path(args.root).resolve()
+    try:
+        if args.action == "export":
+            return translate_export(root, args)
+        if args.action == "glossary":
+            return translate_glossary(root, args)
+        return translate_import(root, args)
+    except DigestError as exc:  # one line each, then a count: nothing was written
+        for problem in sorted(exc.problems, key=lambda p: (p.path, p.line or 0)):
+            print(problem.format(), file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} error{'s' if count != 1 else ''}: nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def translate_export(root: Path, args) -> int:
+    """translate export: one XLIFF file of what needs translating."""
+    from .writer import write_atomic
+    from .xliff import export_translations
+    for date in args.edition:
+        try:
+            dt.date.fromisoformat(date if len(date) == 10 else "")
+        except ValueError:
+            print(f"--edition: '{date}' is not a date YYYY-MM-DD — e.g. --edition 2020-12-21", file=sys.stderr)
+            return EXIT_USAGE
+    data, articles = export_translations(root, args.edition, args.article, args.all_states, args.to)
+    if data is None:
+        print("nothing to translate: every article selected is translated and up to date "
+              "(--all-states exports them anyway)")
+        return EXIT_OK
+    langs = sorted({a.lang for a in articles})
+    out = args.out or (f"{args.edition[0]}." if len(args.edition) == 1 else "translation.") + \
+        (langs[0] if len(langs) == 1 else "all") + ".xlf"
+    units = sum(len(a.units) for a in articles)
+    todo = sum(1 for a in articles for u in a.units if u.translate and u.state not in ("translated", "signed-off"))
+    reasons = ", ".join(f"{n} {r}" for r, n in sorted(count_reasons(articles).items()))
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        return EXIT_OK
+    path = Path(out).expanduser().resolve()
+    if any(path.is_relative_to(root / folder) for folder in ("content", "templates", "static")):
+        print(f"--out: {out} is inside the site's sources, where it would be published — write it elsewhere",
+              file=sys.stderr)
+        return EXIT_USAGE
+    write_atomic(path, data)
+    print(f"wrote {out}: {len(articles)} article{'s' if len(articles) != 1 else ''} ({reasons}), "
+          f"{units} units, {todo} to translate")
+    return EXIT_OK
+
+
+def count_reasons(articles) -> dict:
+    """How many articles need work for each reason ('done' for those exported with --all-states)."""
+    found: dict = {}
+    for article in articles:
+        reason = article.reason or "done"
+        found[reason] = found.get(reason, 0) + 1
+    return found
+
+
+def translate_import(root: Path, args) -> int:
+    """translate import: every translation of the file written, or nothing when any unit is refused."""
+    from .xliff import plan_import, write_planned
+    path = Path(args.file).expanduser()
+    planned = plan_import(root, path, args.file)
+    changed = [p for p in planned if p.new != p.old]
+    if not args.dry_run:
+        write_planned(changed)
+    verb = "would write" if args.dry_run else "wrote"
+    for item in changed:
+        print(f"{verb} {item.shown}: {item.summary}")
+    print(f"{args.file}: {len(changed)} file{'s' if len(changed) != 1 else ''} "
+          f"{'would change' if args.dry_run else 'changed'}" + ("" if changed else " (nothing to do)"))
+    return EXIT_OK
+
+
+def translate_glossary(root: Path, args) -> int:
+    """translate glossary: content/glossary.yaml as a TBX termbase."""
+    from .tbx import export_glossary
+    from .writer import write_atomic
+    data, count = export_glossary(root)
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+        return EXIT_OK
+    write_atomic(Path(args.out).expanduser().resolve(), data)
+    print(f"wrote {args.out}: {count} terms")
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     """serve: build with base_url set to the local address, then serve, rebuild and reload until Ctrl-C."""
     import signal
@@ -336,4 +453,4 @@ def cmd_publish(args) -> int:
 
 
 COMMAND_FUNCS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "serve": cmd_serve, "publish": cmd_publish,
-                 "import": cmd_import}
+                 "import": cmd_import, "translate": cmd_translate}

@@ -1,11 +1,11 @@
 """check --stamp: record in a reviewed translation the hash of its original's text.
 
-The one place check writes: a careful text edit of the translation's front matter that keeps
-every other byte of the file as it was, verified by parsing it again, written atomically.
+The one place check writes: a text edit of the translation's front matter (yamledit.py, which
+`translate import` uses too) that keeps every other byte of the file as it was, verified by
+parsing it again, written atomically.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from .config import load_config
@@ -15,9 +15,9 @@ from .frontmatter import parse_front_matter
 from .sources import decode_text, relative
 from .translations import source_hash
 from .writer import write_atomic
+from .yamledit import Quoted, edit_mapping
 
 FENCES = ("---", "...")
-SOURCE_HASH_RE = re.compile(r"(source_hash\s*:\s*)(\"[^\"]*\"|'[^']*'|[^,}#\r\n]*[^,}#\s])")
 
 
 def stamp_translation(root: Path, target: str) -> tuple[str, str]:
@@ -64,19 +64,19 @@ def find_file(root: Path, target: str) -> Path:
 
 
 def stamped_bytes(data: bytes, doc: Document, value: str, shown: str) -> bytes:
-    """The file with source_hash set in its front matter; every other line kept byte for byte."""
+    """The file with source_hash set in its front matter; every other byte kept (yamledit)."""
     lines = data.decode("utf-8").splitlines(keepends=True)
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n").rstrip() in FENCES), None)
     if end is None:
         raise DigestError(error(shown, 1, "the front matter is never closed", "add the closing `---`", code="stamp"))
-    eol = line_end(lines[0])
     quoted = f'"{value}"'
-    key_line = doc.key_lines.get("translation")
-    if key_line is None:
-        lines.insert(end, f"translation: {{source_hash: {quoted}}}{eol}")
-    else:
-        edit_translation(lines, key_line - 1, end, quoted, shown)
-    new = "".join(lines).encode("utf-8")
+    if "translation" in doc.meta and not isinstance(doc.meta["translation"], dict):
+        raise DigestError(error(shown, doc.key_lines.get("translation"), "cannot add source_hash to this "
+                                "`translation:` value", f"write `translation:` as a mapping, or add "
+                                f"`source_hash: {quoted}` to it by hand", code="stamp"))
+    head = edit_mapping("".join(lines[1:end]), {"translation": {"source_hash": Quoted(value)}},
+                        eol=line_end(lines[0]))
+    new = (lines[0] + head + "".join(lines[end:])).encode("utf-8")
     verify(data, new, value, shown)
     return new
 
@@ -84,36 +84,6 @@ def stamped_bytes(data: bytes, doc: Document, value: str, shown: str) -> bytes:
 def line_end(line: str) -> str:
     """The newline a line ends with ('\\n' when it has none)."""
     return line[len(line.rstrip("\r\n")):] or "\n"
-
-
-def edit_translation(lines: list[str], index: int, end: int, quoted: str, shown: str) -> None:
-    """Set source_hash inside `translation:`, written as a one-line {…} or as indented lines."""
-    line = lines[index]
-    body, eol = line.rstrip("\r\n"), line_end(line)
-    value = body.split(":", 1)[1].split(" #", 1)[0].strip()
-    if value.startswith("{") and value.endswith("}"):
-        if SOURCE_HASH_RE.search(value):
-            lines[index] = SOURCE_HASH_RE.sub(lambda m: m.group(1) + quoted, body, count=1) + eol
-        else:
-            close = body.rindex("}")
-            sep = "" if value[1:-1].strip() == "" else ", "
-            lines[index] = body[:close].rstrip() + f"{sep}source_hash: {quoted}" + body[close:] + eol
-        return
-    if value:
-        raise DigestError(error(shown, index + 1, "cannot add source_hash to this `translation:` value",
-                                f"write `translation:` as a mapping, or add `source_hash: {quoted}` to it by hand",
-                                code="stamp"))
-    children = [i for i in range(index + 1, end) if lines[i][:1] in (" ", "\t") or not lines[i].strip()]
-    children = [i for i in children if all(j in children for j in range(index + 1, i))]
-    for i in children:
-        if lines[i].strip().startswith("source_hash:"):
-            lines[i] = SOURCE_HASH_RE.sub(lambda m: m.group(1) + quoted, lines[i].rstrip("\r\n"), count=1) \
-                + line_end(lines[i])
-            return
-    filled = [i for i in children if lines[i].strip()]
-    indent = re.match(r"[ \t]*", lines[filled[0]]).group(0) if filled else "  "
-    at = (filled[-1] if filled else index) + 1
-    lines.insert(at, f"{indent}source_hash: {quoted}{eol}")
 
 
 def verify(old: bytes, new: bytes, value: str, shown: str) -> None:

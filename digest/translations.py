@@ -268,6 +268,14 @@ def valid_hash(value: str) -> bool:
     return bool(HASH_RE.match(value))
 
 
+def stale_parts(recorded: str, original: Document) -> tuple[bool, set[int]]:
+    """Whether the headline changed since the hash was recorded, and which blocks of the original (indices) did."""
+    old, new = recorded.split(), block_hashes(original)
+    matcher = difflib.SequenceMatcher(a=old[1:], b=new[1:], autojunk=False)
+    kept = {j for tag, _, _, b1, b2 in matcher.get_opcodes() if tag == "equal" for j in range(b1, b2)}
+    return old[:1] != new[:1], set(range(len(new) - 1)) - kept
+
+
 def changes_since(recorded: str, original: Document) -> list[str]:
     """What changed in the original since the hash was recorded: 'the headline', 'paragraph 3 changed', …"""
     old, new = recorded.split(), block_hashes(original)

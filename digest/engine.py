@@ -315,7 +315,7 @@ def touched_keys(site: Site, delta: dict, editions: set, old_editions: tuple, gl
     if reshaped or editions:
         keys.update(("latest:", f"le:{feed_size}", "news:2:1000"))
         for lang in codes:
-            keys.update(("eds:" + lang, "ti:" + lang))
+            keys.update(("eds:" + lang, "ti:" + lang, "periods:" + lang))
             keys.update(f"ft:{lang}:{section}" for section in site.feed_top(lang))
             keys.update(f"ft:{lang}:{section}" for section in site.config.sections)
     if glossary:

@@ -186,7 +186,8 @@ def tags_page(view: View, lang: str) -> PageSpec:
 
 def search_page(view: View, lang: str) -> PageSpec:
     """The search page of a language: a form, and results drawn by static/js/search.js from the index."""
-    return PageSpec(urls.search(lang), "search.html", lang, {}, alternates=every_lang(view, urls.search))
+    return PageSpec(urls.search(lang), "search.html", lang, {"bundles": view.search_periods(lang)},
+                    alternates=every_lang(view, urls.search))
 
 
 def not_found_page(view: View) -> PageSpec:

@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -34,7 +35,7 @@ BUNDLE = urls.PAGEFIND.rstrip("/")
 ENTRY = "pagefind-entry.json"
 SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the CBOR of each (gzipped) index file
 WANTED_DIRS = ("index", "fragment", "filter")  # what the search page loads; Pagefind's own UIs are left out
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 @dataclass
@@ -46,26 +47,58 @@ class SearchResult:
     seconds: float = 0.0
     pages: dict = field(default_factory=dict)  # Pagefind's language code -> pages indexed
     sizes: dict = field(default_factory=dict)  # Pagefind's language code -> bytes of that language's files
+    periods: list = field(default_factory=list)  # the periods indexed again this time
 
 
-def article_globs(languages: Iterable[str]) -> tuple[str, ...]:
-    """The Pagefind glob of each language's article pages (bilingual views and other pages are deeper or shallower)."""
-    return tuple(f"{code}/editions/*/*/index.html" for code in sorted(languages))
+DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def article_pages(out: Path, languages: Iterable[str]) -> list[tuple]:
-    """(path, size, mtime) of every page the glob matches, sorted: what the index is made from."""
-    found = []
+def period_of(date: str, newest: str) -> str:
+    """The index an edition's articles go to: its month in the newest edition's year, its year before that.
+
+    A new edition re-indexes one month, not the archive; once a year ends, its months are indexed as
+    one year (the first edition of a new year re-indexes the last one). Depends only on the dates, so
+    the same content always gives the same bundles.
+    """
+    return date[:7] if date[:4] == newest[:4] else date[:4]
+
+
+def periods_of(dates: Iterable[str]) -> dict[str, list[str]]:
+    """Period -> its edition dates, newest period first."""
+    dates = sorted(set(dates), reverse=True)
+    if not dates:
+        return {}
+    found: dict[str, list[str]] = {}
+    for date in dates:
+        found.setdefault(period_of(date, dates[0]), []).append(date)
+    return found
+
+
+def article_globs(languages: Iterable[str], period: str = "") -> tuple[str, ...]:
+    """The Pagefind glob of each language's article pages of one period (bilingual views are a level deeper)."""
+    return tuple(f"{code}/editions/{period}*/*/index.html" for code in sorted(languages))
+
+
+def article_pages(out: Path, languages: Iterable[str]) -> dict[str, list[tuple]]:
+    """Period -> (path, size, mtime) of its article pages in every language, sorted: what its index is made from."""
+    found: dict[tuple, list] = {}
     for lang in sorted(languages):
         editions = out / lang / "editions"
         for edition in sorted_dirs(editions):
+            if not DATE_NAME.match(os.path.basename(edition)):
+                continue
             for slug in sorted_dirs(Path(edition)):
                 try:
                     stat = os.stat(os.path.join(slug, "index.html"))
                 except OSError:
                     continue
-                found.append((os.path.relpath(slug, out), stat.st_size, stat.st_mtime_ns))
-    return found
+                found.setdefault((os.path.basename(edition), lang), []).append(
+                    (os.path.relpath(slug, out), stat.st_size, stat.st_mtime_ns))
+    by_period: dict[str, list] = {}
+    for period, dates in periods_of(date for date, _ in found).items():
+        pages = [page for date in dates for lang in sorted(languages) for page in found.get((date, lang), ())]
+        by_period[period] = sorted(pages)
+    return by_period
 
 
 def sorted_dirs(folder: Path) -> list[str]:
@@ -76,24 +109,24 @@ def sorted_dirs(folder: Path) -> list[str]:
         return []
 
 
-def index_key(pages: list[tuple], languages: Iterable[str]) -> str:
-    """A hash of what the index depends on: Pagefind's version, the glob, and the pages' stamps."""
+def index_key(pages: list[tuple], languages: Iterable[str], period: str) -> str:
+    """A hash of what a period's index depends on: Pagefind's version, the glob, and the pages' stamps."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{PAGEFIND_VERSION}\0{RECORD_VERSION}\0{' '.join(article_globs(languages))}\n".encode())
+    digest.update(f"{PAGEFIND_VERSION}\0{RECORD_VERSION}\0{' '.join(article_globs(languages, period))}\n".encode())
     for rel, size, mtime in pages:
         digest.update(f"{rel}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()
 
 
 def read_record(cache: Cache | None, out: Path) -> dict:
-    """The record of the last index written into an output folder (empty when missing or of another version)."""
+    """The record of the indexes written into an output folder (empty when missing or of another version)."""
     data = cache.get("search", str(out)) if cache is not None else None
     return data if isinstance(data, dict) and data.get("version") == RECORD_VERSION else {}
 
 
-def index_fits(out: Path, record: dict, key: str) -> bool:
-    """The recorded index was made from these very pages and is still whole in the output."""
-    if record.get("key") != key or not record.get("files"):
+def index_fits(out: Path, record: dict | None, key: str) -> bool:
+    """A period's recorded index was made from these very pages and is still whole in the output."""
+    if not record or record.get("key") != key or not record.get("files"):
         return False
     for rel, size in record["files"].items():
         try:
@@ -106,36 +139,51 @@ def index_fits(out: Path, record: dict, key: str) -> bool:
 
 def index_site(out: Path, languages: Iterable[str], cache_dir: Path | None,
                report: WriteReport | None = None) -> SearchResult:
-    """Index the article pages written in out, unless the index in out was made from the same pages.
+    """Index the article pages written in out, one bundle per period; only the periods whose pages changed.
 
     cache_dir None (build --clean, publish) neither reads nor keeps a record: Pagefind always runs.
-    report (the build's) counts the index files written and unchanged.
+    report (the build's) counts the index files written and unchanged. The periods' Pagefind runs
+    (one per period and language) share the machine's cores.
     """
     report = report if report is not None else WriteReport()
     started = time.perf_counter()
     out = out.resolve()
     languages = tuple(languages)
     pages = article_pages(out, languages)
-    key = index_key(pages, languages)
     cache = Cache(cache_dir) if cache_dir is not None else None
-    record = read_record(cache, out)
-    if index_fits(out, record, key):
-        report.unchanged += len(record["files"])
-        return SearchResult(files=set(record["files"]), pages=record.get("pages", {}), sizes=record.get("sizes", {}),
-                            seconds=time.perf_counter() - started)
-    with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
-        bundle = Path(tmp) / BUNDLE
-        if pages:
-            run_pagefind(out, bundle, article_globs({rel.split(os.sep, 1)[0] for rel, _, _ in pages}))
-            canonical_bundle(bundle)
+    record = read_record(cache, out).get("periods", {})
+    result = SearchResult()
+    kept: dict = {}
+    todo: dict = {}
+    for period, found in pages.items():
+        key = index_key(found, languages, period)
+        if index_fits(out, record.get(period), key):
+            kept[period] = record[period]
+            report.unchanged += len(record[period]["files"])
         else:
-            bundle.mkdir()  # no article: no index (the search page says search is unavailable)
-        result = install_bundle(out, bundle, report)
+            todo[period] = (key, article_globs({rel.split(os.sep, 1)[0] for rel, _, _ in found}, period))
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
+        bundles = {period: Path(tmp) / period for period in todo}
+        if todo:
+            run_pagefind_periods(out, {period: (bundles[period], globs) for period, (_, globs) in todo.items()})
+        for period in sorted(todo):
+            canonical_bundle(bundles[period])
+            installed = install_bundle(out, bundles[period], report, f"{BUNDLE}/{period}")
+            kept[period] = {"key": todo[period][0], "files": {rel: os.stat(out / rel).st_size
+                                                             for rel in sorted(installed.files)},
+                            "pages": installed.pages, "sizes": installed.sizes}
+    for period, info in kept.items():
+        result.files.update(info["files"])
+        for code, count in info.get("pages", {}).items():
+            result.pages[code] = result.pages.get(code, 0) + count
+        for code, size in info.get("sizes", {}).items():
+            result.sizes[code] = result.sizes.get(code, 0) + size
+    remove_stale(out, bundle_files(out), result.files, report)  # periods that are gone, files of older runs
+    result.indexed = bool(todo)
+    result.periods = sorted(todo)
     result.seconds = time.perf_counter() - started
     if cache is not None:
-        sizes = {rel: os.stat(out / rel).st_size for rel in sorted(result.files)}
-        cache.put_many("search", {str(out): {"version": RECORD_VERSION, "key": key, "files": sizes,
-                                             "pages": result.pages, "sizes": result.sizes}})
+        cache.put_many("search", {str(out): {"version": RECORD_VERSION, "periods": kept}})
         cache.prune("search", [key for key in cache.keys("search") if os.path.isdir(key)])  # gone folders
         cache.close()
     return result
@@ -159,40 +207,61 @@ def pagefind_executable() -> str:
 
 
 def run_pagefind(site: Path, dest: Path, globs: Iterable[str]) -> None:
-    """Run Pagefind on the article pages of site, one process per language at once, merging their bundles into dest.
+    """Run Pagefind on some article pages of site, one process per language at once, merged into dest."""
+    run_pagefind_periods(site, {"": (dest, tuple(globs))})
 
-    Pagefind makes each language's index on its own (no file is shared but its fixed scripts), yet one
-    run writes them one after the other on a single thread (compressing every file at gzip's best level,
-    about half its time): one run per language keeps both cores busy and gives the same files.
+
+def run_pagefind_periods(site: Path, jobs: dict) -> None:
+    """Make each period's bundle (period -> (folder, globs)): one Pagefind process per period and language.
+
+    Pagefind makes each language's index on its own, yet one run writes them one after the other
+    on a single thread (compressing every file at gzip's best level, about half its time): one run
+    per language and period, as many at once as the machine has cores, keeps every core busy and
+    gives the same files.
     """
-    binary, globs = pagefind_executable(), tuple(globs)
-    with tempfile.TemporaryDirectory(prefix="digest-pagefind-", dir=dest.parent) as tmp:
-        parts = [Path(tmp) / str(number) for number in range(len(globs))]
-        logs = [tempfile.TemporaryFile(dir=tmp) for _ in parts]
-        runs = []
-        try:
-            for glob, part, log in zip(globs, parts, logs):
-                command = [binary, "--site", str(site), "--output-path", str(part), "--glob", glob, "--silent"]
-                runs.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT))
-            codes = [run.wait() for run in runs]
-        finally:
-            for run in runs:
-                if run.poll() is None:  # the build was interrupted: stop the other runs too
-                    run.kill()
-                    run.wait()
-            outputs = []
-            for log in logs:
-                log.seek(0)
-                outputs.append(log.read().decode("utf-8", errors="replace"))
-                log.close()
-        for code, part, output in zip(codes, parts, outputs):
+    if not jobs:
+        return
+    binary = pagefind_executable()
+    runs = [(period, dest, glob) for period, (dest, globs) in sorted(jobs.items()) for glob in globs]
+    with tempfile.TemporaryDirectory(prefix="digest-pagefind-", dir=next(iter(jobs.values()))[0].parent) as tmp:
+        parts = [Path(tmp) / str(number) for number in range(len(runs))]
+        outputs = run_limited([[binary, "--site", str(site), "--output-path", str(part), "--glob", glob, "--silent"]
+                               for (_, _, glob), part in zip(runs, parts)], Path(tmp))
+        for (_, _, glob), part, (code, output) in zip(runs, parts, outputs):
             if code != 0 or not (part / ENTRY).is_file():
                 lines = output.strip().splitlines()[-1:]
                 raise DigestError(error("pagefind", None, f"Pagefind could not index the site: "
                                         f"{(lines or ['no index written'])[0]}",
                                         "the last search index is kept; fix the cause or build with --no-search",
                                         code="search"))
-        merge_bundles(parts, dest)
+        for period, (dest, _) in sorted(jobs.items()):
+            merge_bundles([part for (p, _, _), part in zip(runs, parts) if p == period], dest)
+
+
+def run_limited(commands: list[list[str]], folder: Path) -> list[tuple[int, str]]:
+    """Run commands, at most one per core at a time; (exit code, output) of each. An interruption stops them all."""
+    limit = max(1, os.cpu_count() or 1)
+    results: list = [None] * len(commands)
+    running: list = []
+    waiting = list(enumerate(commands))
+    try:
+        while waiting or running:
+            while waiting and len(running) < limit:
+                index, command = waiting.pop(0)
+                log = tempfile.TemporaryFile(dir=folder)
+                running.append((index, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log))
+            index, proc, log = running.pop(0)
+            code = proc.wait()
+            log.seek(0)
+            results[index] = (code, log.read().decode("utf-8", errors="replace"))
+            log.close()
+    finally:
+        for _, proc, log in running:  # the build was interrupted: stop the other runs too
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+    return results
 
 
 def merge_bundles(parts: list[Path], dest: Path) -> None:
@@ -223,25 +292,25 @@ def wanted(rel: str) -> bool:
         or (rel.startswith("wasm.") and rel.endswith(".pagefind"))
 
 
-def install_bundle(out: Path, bundle: Path, report: WriteReport) -> SearchResult:
-    """Copy a finished bundle into out/pagefind/: content-named files, then the entry file, then drop old files."""
+def install_bundle(out: Path, bundle: Path, report: WriteReport, target: str = BUNDLE) -> SearchResult:
+    """Copy a finished bundle into out/target/: content-named files, then the entry file, then drop old files."""
     result = SearchResult(indexed=True)
     rels = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
     rels = [rel for rel in rels if wanted(rel)]
-    before = bundle_files(out)
+    before = {rel for rel in bundle_files(out) if rel.startswith(target + "/")}
     staged: dict[str, str] = {}
     try:
         for rel in rels:
-            tmp = stage_file(out, f"{BUNDLE}/{rel}", (bundle / rel).read_bytes())
+            tmp = stage_file(out, f"{target}/{rel}", (bundle / rel).read_bytes())
             if tmp:
-                staged[f"{BUNDLE}/{rel}"] = tmp
+                staged[f"{target}/{rel}"] = tmp
     except OSError:
         discard_staged(out, list(staged.values()))
         raise
-    entry = {f"{BUNDLE}/{ENTRY}": staged.pop(f"{BUNDLE}/{ENTRY}")} if f"{BUNDLE}/{ENTRY}" in staged else {}
+    entry = {f"{target}/{ENTRY}": staged.pop(f"{target}/{ENTRY}")} if f"{target}/{ENTRY}" in staged else {}
     commit_staged(out, staged, report)
     commit_staged(out, entry, report)  # the entry file names the rest: it goes in last
-    result.files = {f"{BUNDLE}/{rel}" for rel in rels}
+    result.files = {f"{target}/{rel}" for rel in rels}
     report.unchanged += len(result.files) - len(staged) - len(entry)
     remove_stale(out, before, result.files, report)
     if ENTRY in rels:

@@ -473,6 +473,16 @@ class Site:
         return self.memoised(("tag_counts", lang), lambda: tuple(
             (key, len(members[f"tag/{key}/{lang}"])) for key in self.tags if f"tag/{key}/{lang}" in members))
 
+    def search_periods(self, lang: str) -> tuple[str, ...]:
+        """The search index's periods that hold articles in a language, newest first (see search.period_of)."""
+        def make():
+            from .search import periods_of
+            dates = [date for date in self.catalog.dates if any(e.version(lang) for e in self.edition_entries(date))]
+            newest = self.catalog.dates[:1]
+            found = periods_of([*newest, *dates])  # periods are counted from the newest edition of any language
+            return tuple(period for period, members in found.items() if set(members) & set(dates))
+        return self.memoised(("periods", lang), make)
+
     # --- feeds, news -----------------------------------------------------------------------------
 
     def feed_top(self, lang: str) -> dict:
@@ -583,6 +593,8 @@ def value_of(site: Site, key: str):
         return site.feed_top(lang).get(section, ())
     if kind == "ti":
         return site.tag_counts(rest)
+    if kind == "periods":
+        return site.search_periods(rest)
     if kind == "news":
         days, limit = rest.split(":")
         return site.news(int(days), int(limit))
@@ -691,6 +703,10 @@ class View:
     def tag_counts(self, lang: str) -> tuple:
         self.note("ti:" + lang)
         return self.site.tag_counts(lang)
+
+    def search_periods(self, lang: str) -> tuple:
+        self.note("periods:" + lang)
+        return self.site.search_periods(lang)
 
     def news(self, days: int, limit: int) -> tuple:
         self.note(f"news:{days}:{limit}")

@@ -26,9 +26,12 @@ def index_tree(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "pagefind").rglob("*")) if p.is_file()}
 
 
-def entry(out: Path) -> dict:
-    """Pagefind's entry file: the languages indexed, with their page counts."""
-    return json.loads((out / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+PERIOD = "2020-12"  # the fixture's editions are in December 2020, the newest edition's year: one month's bundle
+
+
+def entry(out: Path, period: str = PERIOD) -> dict:
+    """Pagefind's entry file of a period's bundle: the languages indexed, with their page counts."""
+    return json.loads((out / "pagefind" / period / "pagefind-entry.json").read_text(encoding="utf-8"))
 
 
 def test_build_writes_one_index_per_language_of_the_article_pages_only(built):
@@ -40,8 +43,11 @@ def test_build_writes_one_index_per_language_of_the_article_pages_only(built):
                     if "data-pagefind-body" in p.read_text(encoding="utf-8"))
     assert marked == sorted(p.relative_to(out).as_posix() for p in out.glob("*/editions/*/*/index.html"))
     assert (out / "zh" / "search" / "index.html").is_file() and (out / "en" / "search" / "index.html").is_file()
-    assert sorted(p.name for p in (out / "pagefind").iterdir() if p.is_file() and not p.name.endswith("pf_meta")) \
+    assert [p.name for p in (out / "pagefind").iterdir()] == [PERIOD]  # one bundle per period
+    bundle = out / "pagefind" / PERIOD
+    assert sorted(p.name for p in bundle.iterdir() if p.is_file() and not p.name.endswith("pf_meta")) \
         == ["pagefind-entry.json", "pagefind.js", "wasm.en.pagefind", "wasm.unknown.pagefind"]  # no Pagefind UI
+    assert f'data-bundles="{PERIOD}"' in (out / "zh/search/index.html").read_text(encoding="utf-8")
 
 
 def test_filters_and_metadata_of_an_article(built):
@@ -51,7 +57,7 @@ def test_filters_and_metadata_of_an_article(built):
     assert 'data-pagefind-filter="tag"' in page and 'data-pagefind-sort="date:2020-12-21' in page
     assert 'data-pagefind-meta="kicker">借力RCEP东风——<' in page
     language = entry(out)["languages"]["zh-hans"]["hash"]
-    meta = search_mod.read_cbor_file(out / "pagefind" / f"pagefind.{language}.pf_meta")
+    meta = search_mod.read_cbor_file(out / "pagefind" / PERIOD / f"pagefind.{language}.pf_meta")
     assert [name for name, _ in meta[3]] == ["edition", "section", "tag"]  # sorted: see canonical_bundle
     assert [name for name, _ in meta[4]] == ["date"]
 
@@ -59,7 +65,8 @@ def test_filters_and_metadata_of_an_article(built):
 def test_the_output_records_the_index_files_and_holds_no_index_state(built, project):
     _, out = built
     cache = Cache(project / ".cache" / "digest")
-    assert set(index_tree(out)) <= set(cache.get("search", str(out.resolve()))["files"])
+    record = cache.get("search", str(out.resolve()))["periods"]
+    assert set(index_tree(out)) == set(record[PERIOD]["files"])
     assert not [p for p in (out / "pagefind").rglob("*") if p.name.startswith(".") or p.suffix == ".json"
                 and p.name != "pagefind-entry.json"]
 
@@ -88,7 +95,7 @@ def test_no_search_writes_no_index_page_or_box_and_removes_an_old_index(project)
     assert not (out / "pagefind").exists() and not (out / "zh" / "search").exists()
     assert 'role="search"' not in (out / "zh" / "index.html").read_text(encoding="utf-8")
     assert run_cli(project, "build").returncode == 0
-    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert (out / "pagefind" / PERIOD / "pagefind-entry.json").is_file()
     assert 'action="../zh/search/"' in (out / "zh" / "index.html").read_text(encoding="utf-8")
     done = run_cli(project, "build", "--no-search")
     assert done.returncode == 0, done.stderr
@@ -113,9 +120,9 @@ def test_search_must_be_true_or_false(tmp_path):
 
 
 def test_a_change_elsewhere_does_not_reindex_and_an_article_change_does(project, monkeypatch):
-    real = search_mod.run_pagefind
+    real = search_mod.run_pagefind_periods
     calls = []
-    monkeypatch.setattr(search_mod, "run_pagefind", lambda *args: (calls.append(args), real(*args)))
+    monkeypatch.setattr(search_mod, "run_pagefind_periods", lambda site, jobs: (calls.append(jobs), real(site, jobs)))
     _, out = build_project(project)
     assert len(calls) == 1
     before = {rel: (out / rel).stat().st_mtime_ns for rel in index_tree(out)}
@@ -146,13 +153,14 @@ def test_a_failed_index_keeps_the_last_one_whole(project, monkeypatch):
     article = project / ARTICLE
     article.write_text(article.read_text(encoding="utf-8") + "\n又一段。\n", encoding="utf-8")
 
-    def broken(site, dest, glob):
-        dest.mkdir(parents=True)
-        (dest / "fragment").mkdir()
-        (dest / "fragment" / "half.pf_fragment").write_bytes(b"x")
+    def broken(site, jobs):
+        for dest, _ in jobs.values():
+            dest.mkdir(parents=True)
+            (dest / "fragment").mkdir()
+            (dest / "fragment" / "half.pf_fragment").write_bytes(b"x")
         raise DigestError([])
 
-    monkeypatch.setattr(search_mod, "run_pagefind", broken)
+    monkeypatch.setattr(search_mod, "run_pagefind_periods", broken)
     with pytest.raises(DigestError):
         build_project(project)
     assert index_tree(out) == before
@@ -266,3 +274,32 @@ def test_serve_rebuild_asks_for_an_index_and_returns_before_it_is_made(project, 
     assert rebuild(set()) == []  # returned while the index is still to be made
     assert started.wait(5)
     finish.set()
+
+
+def test_periods_are_months_of_the_newest_year_and_years_before():
+    found = search_mod.periods_of(["2021-12-30", "2021-12-01", "2021-03-02", "2020-07-01", "2019-01-01"])
+    assert found == {"2021-12": ["2021-12-30", "2021-12-01"], "2021-03": ["2021-03-02"], "2020": ["2020-07-01"],
+                     "2019": ["2019-01-01"]}
+    assert list(search_mod.periods_of(["2022-01-01", "2021-12-30"])) == ["2022-01", "2021"]  # a new year folds the last
+    assert search_mod.periods_of([]) == {}
+
+
+def test_a_new_edition_indexes_its_own_period_only(project, monkeypatch):
+    older = project / "content/editions/2019-05-04"
+    older.mkdir()
+    (older / "old.zh.md").write_text("---\ntitle: 旧文\nsection: economy\n---\n去年的正文：崂山。\n", encoding="utf-8")
+    _, out = build_project(project)
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2019", PERIOD]
+    old_bundle = {rel: data for rel, data in index_tree(out).items() if rel.startswith("pagefind/2019/")}
+    assert 'data-bundles="2020-12 2019"' in (out / "zh/search/index.html").read_text(encoding="utf-8")
+    real = search_mod.run_pagefind_periods
+    calls = []
+    monkeypatch.setattr(search_mod, "run_pagefind_periods", lambda site, jobs: (calls.append(sorted(jobs)),
+                                                                                 real(site, jobs)))
+    new = project / "content/editions/2020-12-22"
+    new.mkdir()
+    (new / "new.zh.md").write_text("---\ntitle: 新文\nsection: economy\n---\n新的正文。\n", encoding="utf-8")
+    result, _ = build_project(project)
+    assert calls == [[PERIOD]] and result.search.periods == [PERIOD]
+    assert {rel: data for rel, data in index_tree(out).items() if rel.startswith("pagefind/2019/")} == old_bundle
+    assert entry(out)["languages"]["zh-hans"]["page_count"] == 4

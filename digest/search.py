@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -228,7 +229,7 @@ def install_bundle(out: Path, bundle: Path, report: WriteReport) -> SearchResult
     result = SearchResult(indexed=True)
     rels = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
     rels = [rel for rel in rels if wanted(rel)]
-    before = bundle_files(out)
+    before = {rel for rel in bundle_files(out) if index_file(rel)}  # a file of the user's there is left alone
     staged: dict[str, str] = {}
     try:
         for rel in rels:
@@ -252,6 +253,15 @@ def install_bundle(out: Path, bundle: Path, report: WriteReport) -> SearchResult
             result.sizes[code] = sum((bundle / rel).stat().st_size for rel in rels
                                      if rel.split("/")[-1].startswith(prefix) or info["hash"] in rel)
     return result
+
+
+INDEX_FILE_RE = re.compile(rf"{BUNDLE}/(?:(index|fragment|filter)/[^/]+\.pf_\1|pagefind\.js|{re.escape(ENTRY)}|"
+                           r"[^/]+\.pf_meta|wasm\.[^/]+\.pagefind)")
+
+
+def index_file(rel: str) -> bool:
+    """A path of the output that is a file of the search index, by the names Pagefind gives them."""
+    return INDEX_FILE_RE.fullmatch(rel) is not None
 
 
 def bundle_files(out: Path) -> set[str]:

@@ -177,8 +177,8 @@ def left_alone(out: Path, files: set[str]) -> list[Problem]:
     many = len(names) > 1
     what = f"{len(names):,} files in the output folder were" if many else "a file in the output folder was"
     return [warning(str(out), None, f"{what} not written by this build and {'are' if many else 'is'} left alone: "
-                    f"{shown}", "delete them if they are stale, or build with --force-clean to delete every file "
-                    "the site does not produce", code="foreign-files")]
+                    f"{shown}", f"delete {'them' if many else 'it'} if stale, or build with --force-clean to delete every "
+                    "file the site does not produce", code="foreign-files")]
 
 
 @contextlib.contextmanager

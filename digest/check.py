@@ -14,7 +14,7 @@ from .errors import DigestError, Problem, error, sort_key, warning
 from .hanzi import traditional_chars
 from .engine import link_site
 from .pipeline import convert_bodies, static_files
-from .plan import site_specs, static_collisions
+from .plan import site_specs
 from .render import PageSpec, compile_templates, make_environment
 from .sources import read_text
 from .translations import (Block, MarkerProblem, Misalignment, changes_since, find_misalignments, missing_terms,
@@ -78,11 +78,10 @@ def run_check(root: Path) -> CheckResult:
     convert_bodies(loaded.documents, derived, workers=1)
     site, where = link_site(config, loaded, derived, True, {})  # drafts too: they will be published one day
     problems += [p for group in where.values() for p in group]
-    specs, found = site_specs(site)  # the same files the build makes, feeds and sitemaps included
-    problems += found
     static = static_files(root, loaded)
+    specs, found = site_specs(site, static, root)  # the same files the build makes, feeds and sitemaps included
+    problems += found
     docs = {doc.shown: doc for doc in loaded.documents}
-    problems += static_collisions(static, {spec.path: None for spec in specs})
     problems += link_problems(specs, static, docs)
     groups = group_documents(loaded)
     problems += translation_problems(config, groups, loaded.glossary, root)
@@ -107,7 +106,8 @@ def with_line(problem: Problem, docs: dict[str, Document]) -> Problem:
     doc = docs.get(problem.path)
     if problem.line is not None or doc is None or problem.code != "url-collision":
         return problem
-    line = doc.line_of("slug") if "slug" in doc.key_lines else 1
+    key = "aliases" if "the alias /" in problem.message else "slug"
+    line = doc.line_of(key) if key in doc.key_lines else 1
     return Problem(problem.path, line, problem.message, problem.hint, problem.level, problem.code)
 
 

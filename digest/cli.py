@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 from .errors import DigestError, Problem, error
-from .reporting import Progress, print_problems, summary_line
+from .reporting import Progress, print_problems, site_state, summary_line
 
 COMMANDS = ("build", "check", "new", "serve", "publish", "import", "translate")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -28,6 +28,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default=None, help="override base_url from config.yaml")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--clean", action="store_true", help="render every page again (caches still give Markdown)")
+    build.add_argument("--force-clean", action="store_true",
+                       help="build into a folder this tool has no record of, deleting every file in it that the "
+                            "site does not produce")
     build.add_argument("--cache-dir", default=None, help="where build state and caches live (default: .cache/digest/)")
     build.add_argument("--no-search", dest="search", action="store_false",
                        help="no search: skip the search index, page and box (config.yaml: search: false)")
@@ -129,10 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMAND_FUNCS[args.command](args)
     except DigestError as exc:
-        print_problems(exc.problems, outcome=exc.outcome)
+        print_problems(exc.problems, outcome=exc.outcome, replaced=exc.replaced)
         return EXIT_CONTENT
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        replaced = getattr(exc, "replaced", None)  # Stopped: a build was writing
+        print("stopped" if replaced is None else f"stopped: {site_state(replaced)}", file=sys.stderr)
         return 130
     except OSError as exc:
         if not exc.filename:
@@ -179,7 +183,7 @@ def cmd_build(args) -> int:
     progress = Progress(enabled=sys.stderr.isatty() and not args.quiet, verbose=args.verbose)
     try:
         result = build(root, out, base_url=args.base_url, drafts=args.drafts, clean=args.clean, progress=progress,
-                       cache_dir=cache_dir(root, args), search=args.search)
+                       cache_dir=cache_dir(root, args), search=args.search, force_clean=args.force_clean)
     finally:
         progress.done()
     if result.warnings and not args.quiet:
@@ -405,7 +409,7 @@ def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: P
             result = build(root, out, base_url=base_url, drafts=drafts, state=state, changed=changed or None,
                            cache_dir=cache, search=False if not search else None, index_search=False)
         except DigestError as exc:
-            print_problems(exc.problems)
+            print_problems(exc.problems, replaced=exc.replaced)
             return [p.format() for p in exc.problems if p.level == "error"]
         settle_memory(rebuilds)
         rebuilds.append(result.seconds)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 
 from .errors import DigestError, Problem, error, warning
-from .sources import read_text
+from .sources import read_text, within
 from .yamlsafe import parse_yaml
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -110,6 +111,10 @@ def load_config(root: Path, base_url: str | None = None, search: bool | None = N
     if not path.is_file():
         raise DigestError(error(shown, None, "config.yaml is missing",
                                 "create it at the project root (see README.md, 'config.yaml')", code="config"))
+    real = os.path.realpath(path)
+    if not within(real, os.path.realpath(root)):  # inputs stay inside the project, like content/ and static/
+        raise DigestError(error(shown, None, f"config.yaml is a link that leads outside the project ({real})",
+                                "copy the file into the project instead of linking to it", code="link-outside"))
     unclean: list[Problem] = []
     text, problem = read_text(path, shown, unclean)
     if problem:

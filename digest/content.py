@@ -10,10 +10,11 @@ from pathlib import Path
 from .config import Config, describe
 from .errors import Problem, error, warning
 from .frontmatter import FrontMatter, parse_front_matter
+from . import urls
 from .markdown import STRIPPED, StrippedBody, body_digest, pathological
 from .rawhtml import find_markup
-from .sources import (MAX_SEGMENT_BYTES, REMOVED_RE, UNCLEAN_RE, decode_text, describe_unclean, is_windows_reserved,
-                      read_text, relative, walk_files)
+from .sources import (REMOVED_RE, UNCLEAN_RE, decode_text, describe_unclean, is_windows_reserved, read_text, relative,
+                      walk_files)
 from .yamlsafe import parse_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -415,10 +416,16 @@ def check_meta(fm: FrontMatter, shown: str, kind: str) -> list[Problem]:
         aliases = meta["aliases"]
         if isinstance(aliases, str):
             meta["aliases"] = aliases = [aliases]
-        if not isinstance(aliases, list) or not all(isinstance(a, str) and safe_alias(a) for a in aliases):
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             fail("aliases", "`aliases` should be a list of old site paths like /zh/editions/2020-12-21/old-slug/",
-                 "write paths without '..', '?', '#' or control characters, each part at most 255 bytes",
-                 code="bad-alias")
+                 "write one path per item, e.g. aliases: [/zh/old-slug/]", code="bad-alias")
+        else:
+            for alias in aliases:
+                reason = alias_problem(alias)
+                if reason:
+                    fail("aliases", f"the alias '{alias}' cannot be a site path: {reason}",
+                         "write old site paths like /zh/editions/2020-12-21/old-slug/ without '..', '?', '#', "
+                         "control characters, or parts that end in a dot or space", code="bad-alias")
     if "untranslated" in meta and meta["untranslated"] not in ("notice", "hide"):
         fail("untranslated", "`untranslated` should be notice or hide", "untranslated: hide")
     if "source" in meta:
@@ -451,12 +458,16 @@ def check_translation(value, fail) -> None:
              f"not {describe(status)}", "e.g. status: human")
 
 
-def safe_alias(alias: str) -> bool:
-    """An alias path stays inside the site and can be a file name on any system."""
-    parts = alias.strip("/").split("/")
-    return bool(alias.strip("/")) and len(alias) <= MAX_ALIAS and all(
-        p not in ("", ".", "..") and len(p.encode("utf-8", "surrogatepass")) <= MAX_SEGMENT_BYTES for p in parts
-    ) and not any(c in alias for c in "?#\\:") and not re.search(r"[\x00-\x1f\x7f]", alias)
+def alias_problem(alias: str) -> str | None:
+    """Why an alias cannot be a folder of the site on every system (the rule of every output path); None if it can."""
+    path = alias.strip("/")
+    if not path:
+        return "it is the home page"
+    if len(alias) > MAX_ALIAS:
+        return f"it is over {MAX_ALIAS} characters long"
+    if "#" in alias:
+        return "it holds '#' (a fragment, which no file can stand for)"
+    return urls.path_problem(path)
 
 
 def to_datetime(value) -> dt.datetime | dt.date | None:

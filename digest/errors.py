@@ -45,9 +45,11 @@ def warning(path: str, line: int | None, message: str, hint: str = "", code: str
 class DigestError(Exception):
     """A user's mistake (content, config, templates, command line): printed, never a traceback."""
 
-    def __init__(self, problems: list[Problem] | Problem, outcome: str | None = None):
+    def __init__(self, problems: list[Problem] | Problem, outcome: str | None = None,
+                 replaced: list[str] | None = None):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         self.outcome = outcome  # what happened to the site, when not "nothing was written" (publish says)
+        self.replaced = list(replaced or ())  # output files a build had already replaced when it stopped
         super().__init__("\n".join(p.format() for p in self.problems))
 
 
@@ -66,3 +68,11 @@ def raise_if_errors(problems: list[Problem]) -> None:
 def sort_key(problem: Problem) -> tuple:
     """Order problems by file, then line."""
     return (problem.path, problem.line or 0, problem.message)
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) while a build was writing; replaced: the output files it had already replaced."""
+
+    def __init__(self, replaced: list[str]):
+        self.replaced = list(replaced)
+        super().__init__()

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from . import urls
 from .cache import Cache, default_cache_dir
 from .config import load_config
 from .engine import ENGINE, BuildState, is_broad, scan_inputs, site_from_snapshot
-from .errors import DigestError, Problem, error, raise_if_errors
+from .errors import DigestError, Problem, Stopped, error, raise_if_errors, warning
 from .frontmatter import FrontMatter
 from .gitdates import last_changed, run_git
 from .markdown import VERSION as MARKDOWN_VERSION
@@ -22,11 +23,12 @@ from .markdown import MARKDOWN_SECONDS, SlowMarkdown, as_body, convert
 from .plan import finish_plan, plan_full, plan_pages, plan_partial
 from .render import PageSpec, compile_templates, make_environment, render_page, template_fingerprints, \
     template_problem
-from .search import SearchResult, bundle_files, index_site
+from .search import SearchResult, bundle_files, index_file, index_site
 from .sources import walk_files
-from .store import Snapshot, SnapshotError
+from .store import Snapshot, SnapshotError, output_folders
 from .text import excerpt, plain_text, reading_minutes
-from .writer import WriteReport, check_output_dir, commit_staged, discard_staged, output_lock, remove_stale, stage_file
+from .writer import (WriteReport, check_output_dir, commit_staged, discard_staged, made_here, output_conflicts,
+                     output_files, output_lock, remove_stale, stage_file, sweep_staged)
 
 POOL_THRESHOLD = 300  # below this many items, a process pool costs more than it saves
 
@@ -51,13 +53,16 @@ class BuildResult:
 def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = False, clean: bool = False,
           progress=None, workers: int | None = None, state: BuildState | None = None,
           changed: set | None = None, cache_dir: Path | None = None, search: bool | None = None,
-          index_search: bool = True) -> BuildResult:
-    """Build the site from root into out; raise DigestError (and change nothing in out) on any error.
+          index_search: bool = True, force_clean: bool = False) -> BuildResult:
+    """Build the site from root into out; raise DigestError on any error.
 
+    Every error found before writing changes nothing in out; one while writing (a rename that fails)
+    names in DigestError.replaced what was already replaced, and Ctrl-C raises Stopped, which does.
     state: what the last build of this process left (the preview server keeps it); a new one
     otherwise. changed: the files known to have changed since that build, or None to look at all.
     search=False is --no-search (no search page, box or index); index_search=False leaves the
-    index to the caller (the preview server makes it in the background).
+    index to the caller (the preview server makes it in the background). force_clean: take over
+    a folder with no record of ours and delete every file in it the site does not produce.
     """
     started = time.perf_counter()
     root, out = root.resolve(), out.expanduser().resolve()
@@ -69,7 +74,9 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
     cache = open_cache(state, cache_dir or default_cache_dir(root))
     with output_lock(cache.folder, out), closing_after(cache, own), forgetting_on_error(state):
         snap = open_snapshot(state, cache, out, setup_key(config, drafts))
-        check_output_dir(out, root, known=not snap.fresh)
+        known = not snap.fresh or bool(snap.previous_pages) or cache.get("busy", str(out)) is not None
+        check_output_dir(out, root, known, force_clean, output_folders(cache), cache.folder)
+        clean = clean or force_clean
         known = known_files(state, snap)
         if changed is not None:
             changed = changed | state.pending  # saves the failed builds since the last good one were told of
@@ -92,26 +99,34 @@ def build(root: Path, out: Path, base_url: str | None = None, drafts: bool = Fal
         progress("planning pages")
         todo = plan_pages(plan, state.template_prints, out, snap, problems)
         finish_plan(plan, state, snap, root)
-        if plan.full:
-            (plan.keep if config.search else plan.before).update(bundle_files(out))  # search.py writes the index
+        if force_clean:  # the whole folder is ours to clean
+            plan.before, plan.foreign = output_files(out) if out.is_dir() else set(), set()
+        if plan.full:  # search.py writes the index and cleans it
+            (plan.keep if config.search else plan.before).update(f for f in bundle_files(out) if index_file(f))
+        clear, found = output_conflicts(out, plan.keep, plan.before, plan.keep)  # before the first file is replaced
+        problems += found
         raise_if_errors(problems)
         bodies = needed_bodies(root, todo, state, cache, workers)
         progress(f"rendering {len(todo)} pages")
         snap.mark_busy()  # until the record is saved: a killed build is planned in full next time
-        staged = render_all(env, todo, common_context(plan.site, bodies), root / "templates", out, workers)
-        staged.update(stage_static(out, plan.static, staged))
-
-        progress("writing")
         result = BuildResult(site=plan.site, rendered=len(todo), seconds=0.0)
-        commit_staged(out, staged, result.report)
-        result.report.unchanged = plan.outputs - result.report.written
-        remove_stale(out, plan.before, plan.keep, result.report)
-        if config.search and index_search and (full or plan.articles_touched):
-            progress("indexing for search")  # after the stale pages are gone: they must not be indexed
-            result.search = index_site(out, config.codes, None if clean else cache.folder, result.report)
+        with cleaned_up_on_failure(state, out, todo, plan.static, result.report):
+            staged = render_all(env, todo, common_context(plan.site, bodies), root / "templates", out, workers)
+            staged.update(stage_static(out, plan.static, staged))
+
+            progress("writing")
+            cache.put_many("busy", {str(out): sorted(set(staged) - plan.before)}, plain=True)  # ours if killed
+            commit_staged(out, staged, result.report, clear)
+            result.report.unchanged = plan.outputs - result.report.written
+            remove_stale(out, plan.before.difference(clear), plan.keep, result.report)  # what was in the way is gone
+            if config.search and index_search and (full or plan.articles_touched):
+                progress("indexing for search")  # after the stale pages are gone: they must not be indexed
+                result.search = index_site(out, config.codes, None if clean else cache.folder, result.report)
         result.pages = plan.counts
         result.warnings = [p for group in plan.warnings.values() for p in group if p.level == "warning"]
+        result.warnings += left_alone(out, plan.foreign - plan.keep)  # this build's news only: not recorded
         save_state(state, cache, snap, plan, scan, git)
+        cache.delete("busy", str(out))
         state.pending = set()
     result.seconds = time.perf_counter() - started
     return result
@@ -134,6 +149,58 @@ def forgetting_on_error(state: BuildState):
         yield
     except BaseException:
         state.site = None
+        raise
+
+
+def owned_files(cache: Cache, out: Path, recorded: set[str]) -> tuple[set[str], set[str]]:
+    """The files of an output folder walked without a complete record: ours, and the others (never deleted).
+
+    A file is ours when a record lists it (the last good build's, or what an unfinished build was
+    adding), or when it shows it: a page naming the generator or a staged leftover (writer.made_here),
+    a file of the search index by its name. What a fresh clone, a CI runner or a copied site can tell.
+    """
+    present = output_files(out) if out.is_dir() else set()  # finds files staged by a killed build too
+    listed = set(recorded)
+    adding = cache.get("busy", str(out))
+    if isinstance(adding, list):
+        listed.update(adding)
+    ours = {rel for rel in present if rel in listed or index_file(rel) or made_here(out, rel)}
+    return ours, present - ours
+
+
+def left_alone(out: Path, files: set[str]) -> list[Problem]:
+    """A warning listing the files of the output that are neither ours nor the site's: the build keeps them."""
+    if not files:
+        return []
+    names = sorted(files)
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+    many = len(names) > 1
+    what = f"{len(names):,} files in the output folder were" if many else "a file in the output folder was"
+    return [warning(str(out), None, f"{what} not written by this build and {'are' if many else 'is'} left alone: "
+                    f"{shown}", f"delete {'them' if many else 'it'} if stale, or build with --force-clean to delete every "
+                    "file the site does not produce", code="foreign-files")]
+
+
+@contextlib.contextmanager
+def cleaned_up_on_failure(state: BuildState, out: Path, todo: list[PageSpec], static: dict, report: WriteReport):
+    """While pages are staged and renamed: on a failure or Ctrl-C, no staged file stays behind, the next
+    build reads the record again (a full plan, since it is marked busy), and the error says what was replaced."""
+    try:
+        yield
+    except DigestError as exc:
+        if report.replaced:  # a rename failed half-way, or the search index after the pages
+            state.snap = None
+            exc.replaced = exc.replaced or list(report.replaced)
+        raise  # otherwise the stage that failed has removed its staged files
+    except BaseException as exc:
+        state.snap = None
+        sweep_staged(out, [urls.output_file(spec.path) for spec in todo] + list(static))
+        if isinstance(exc, KeyboardInterrupt):
+            raise Stopped(report.replaced) from None
+        if isinstance(exc, OSError):  # a full disk, a permission: the file, and what was replaced before it
+            raise DigestError(error(os.fsdecode(exc.filename or out), None, "cannot write or remove this file "
+                                    f"({exc.strerror or exc})", "check the output folder's permissions and free "
+                                    "space, then build again", code="write-failed"), replaced=report.replaced) from None
         raise
 
 
@@ -401,7 +468,7 @@ def parallel_map(func, items: list, workers: int | None) -> list:
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < POOL_THRESHOLD:
         return [func(item) for item in items]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with worker_pool(workers) as pool:
         return pool.map(func, items, chunksize=max(1, len(items) // (workers * 8)))
 
 
@@ -456,6 +523,29 @@ def init_worker(env, specs, common, templates, out) -> None:
     _WORK.update(env=env, specs=specs, common=common, templates=templates, out=out)
 
 
+def worker_pool(workers: int, initializer=None, initargs: tuple = ()):
+    """A pool of forked workers that leave Ctrl-C to the parent (see quiet_worker).
+
+    SIGINT is blocked while the workers are forked, so that one arriving before a worker has set
+    it aside waits, and is then ignored by the worker and raised in the parent.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, quiet_worker, (initializer, initargs))
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def quiet_worker(initializer=None, initargs: tuple = ()) -> None:
+    """In a pool's worker: Ctrl-C is the parent's to handle (it stops the pool), and the pool's terminate
+    ends the worker at once — no 'Process ForkPoolWorker-N: Traceback … KeyboardInterrupt' in the console."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # serve maps SIGTERM to KeyboardInterrupt in the parent
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if initializer is not None:
+        initializer(*initargs)
+
+
 def render_index(index: int):
     """Render and stage one page in a worker."""
     return render_one(_WORK["env"], _WORK["specs"][index], _WORK["common"], _WORK["templates"], _WORK["out"])
@@ -480,8 +570,7 @@ def render_all(env, todo: list[PageSpec], common: dict, templates: Path, out: Pa
     if workers <= 1 or len(todo) < POOL_THRESHOLD:
         results = [render_one(env, spec, common, templates, out) for spec in todo]
     else:
-        with multiprocessing.get_context("fork").Pool(workers, init_worker, (env, todo, common, templates, out)) \
-                as pool:
+        with worker_pool(workers, init_worker, (env, todo, common, templates, out)) as pool:
             results = pool.map(render_index, range(len(todo)), chunksize=max(1, len(todo) // (workers * 8)))
     problems = sorted({r for r in results if isinstance(r, Problem)})
     if problems:

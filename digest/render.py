@@ -18,7 +18,7 @@ from .errors import Problem, error
 from .i18n import long_date, month_name, strings, ui
 from .markdown import SOURCE_LINK_PREFIX
 from .metadata import install_helpers
-from .sources import walk_files
+from .sources import decode_text, walk_files
 
 
 @dataclass
@@ -67,8 +67,9 @@ def make_environment(templates: Path, bytecode: Path | None = None) -> jinja2.En
 
 def compile_templates(env: jinja2.Environment, templates: Path, root: Path) -> list[Problem]:
     """Compile every template now, so a syntax error stops the build before anything is written."""
-    problems = []
-    for path in walk_files(templates, root).files:  # the one walker: editor leftovers are not templates
+    walk = walk_files(templates, root)  # the one walker: editor leftovers are not templates
+    problems = list(walk.problems)  # a link out of the project or a loop: Jinja would follow it
+    for path in walk.files:
         if path.suffix in (".html", ".xml", ".txt", ".json"):
             name = path.relative_to(templates).as_posix()
             try:
@@ -76,6 +77,8 @@ def compile_templates(env: jinja2.Environment, templates: Path, root: Path) -> l
             except jinja2.TemplateSyntaxError as exc:
                 problems.append(error(f"templates/{name}", exc.lineno, f"template syntax error: {exc.message}",
                                       "fix the template tag on that line", code="template"))
+            except UnicodeDecodeError:  # the same message as for a content file, with its line
+                problems.append(decode_text(path.read_bytes(), f"templates/{name}")[1])
     return problems
 
 

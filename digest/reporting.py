@@ -7,11 +7,13 @@ import time
 from .errors import Problem, sort_key
 
 
-def print_problems(problems: list[Problem], stream=None, outcome: str | None = None) -> None:
+def print_problems(problems: list[Problem], stream=None, outcome: str | None = None,
+                   replaced: list[str] = ()) -> None:
     """Every problem on its own line, sorted by file and line, then a count and what became of the site.
 
     outcome replaces "nothing was written; the previous site is untouched" where that is not what happened
-    (publish: a local commit made, a push that failed).
+    (publish: a local commit made, a push that failed); replaced: the output files a build had already
+    replaced when it stopped (DigestError.replaced).
     """
     stream = stream or sys.stderr
     for problem in sorted(problems, key=sort_key):
@@ -19,8 +21,18 @@ def print_problems(problems: list[Problem], stream=None, outcome: str | None = N
     errors = sum(1 for p in problems if p.level == "error")
     warnings = len(problems) - errors
     if errors:
-        print(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}: "
-              f"{outcome or 'nothing was written; the previous site is untouched.'}", file=stream)
+        print(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}: {outcome or site_state(replaced)}",
+              file=stream)
+
+
+def site_state(replaced: list[str]) -> str:
+    """What a build that stopped left of the previous site, truthfully."""
+    if not replaced:
+        return "nothing was written; the previous site is untouched."
+    names = ", ".join(replaced[:3]) + (", …" if len(replaced) > 3 else "")
+    were = "was" if len(replaced) == 1 else "were"
+    return (f"{plural(len(replaced), 'file')} of the previous site {were} replaced before the build stopped ({names}); "
+            "every file is whole, and the next successful build brings the rest up to date.")
 
 
 def plural(n: int, word: str) -> str:

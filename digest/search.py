@@ -178,7 +178,7 @@ def index_site(out: Path, languages: Iterable[str], cache_dir: Path | None,
             result.pages[code] = result.pages.get(code, 0) + count
         for code, size in info.get("sizes", {}).items():
             result.sizes[code] = result.sizes.get(code, 0) + size
-    remove_stale(out, bundle_files(out), result.files, report)  # periods that are gone, files of older runs
+    remove_stale(out, {rel for rel in bundle_files(out) if index_file(rel)}, result.files, report)  # gone periods
     result.indexed = bool(todo)
     result.periods = sorted(todo)
     result.seconds = time.perf_counter() - started
@@ -297,7 +297,7 @@ def install_bundle(out: Path, bundle: Path, report: WriteReport, target: str = B
     result = SearchResult(indexed=True)
     rels = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
     rels = [rel for rel in rels if wanted(rel)]
-    before = {rel for rel in bundle_files(out) if rel.startswith(target + "/")}
+    before = {rel for rel in bundle_files(out) if rel.startswith(target + "/") and index_file(rel)}  # not a user's
     staged: dict[str, str] = {}
     try:
         for rel in rels:
@@ -321,6 +321,15 @@ def install_bundle(out: Path, bundle: Path, report: WriteReport, target: str = B
             result.sizes[code] = sum((bundle / rel).stat().st_size for rel in rels
                                      if rel.split("/")[-1].startswith(prefix) or info["hash"] in rel)
     return result
+
+
+INDEX_FILE_RE = re.compile(rf"{BUNDLE}/(?:\d{{4}}(?:-\d{{2}})?/)?(?:(index|fragment|filter)/[^/]+\.pf_\1|pagefind\.js|"
+                           rf"{re.escape(ENTRY)}|[^/]+\.pf_meta|wasm\.[^/]+\.pagefind)")
+
+
+def index_file(rel: str) -> bool:
+    """A path of the output that is a file of the search index, by the names Pagefind gives them."""
+    return INDEX_FILE_RE.fullmatch(rel) is not None
 
 
 def bundle_files(out: Path) -> set[str]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, error, warning
+from .urls import (MAX_SEGMENT_BYTES, SUSPECT_NAME_RE, WINDOWS_RESERVED, is_windows_reserved,  # noqa: F401 - re-exported
+                   name_problem)
 
 
 def read_text(path: Path, shown: str, found: list | None = None) -> tuple[str | None, Problem | None]:
@@ -129,8 +131,6 @@ LEFTOVER_PATTERNS = ("#*#", ".#*", "*~", "*.swp", "*.swo", "*.swx", "*.tmp", "*.
 SECRET_PATTERNS = ("id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.pem", "*.key", "*.p12", "*.pfx",
                    "*.crt", "*.cer", "*.jks", "*.keystore", "*.ppk", "*.kdbx", ".env", ".env.*", "*.env",
                    ".htpasswd", ".netrc", ".pgpass", ".npmrc", ".pypirc", "credentials.json")
-WINDOWS_RESERVED = frozenset(["con", "prn", "aux", "nul"] + [f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)])
-MAX_SEGMENT_BYTES = 255  # the longest file name most file systems accept
 
 
 @dataclass
@@ -175,11 +175,6 @@ def is_ignored(name: str) -> bool:
     return name.startswith(".") or is_leftover(name) or is_secret(name)
 
 
-def is_windows_reserved(name: str) -> bool:
-    """CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension: Windows cannot check these out."""
-    return name.split(".", 1)[0].strip().lower() in WINDOWS_RESERVED
-
-
 def walk(root: Path) -> Iterator[tuple[str, list[str]]]:
     """(folder, its file names) for root and every folder below it, ignored names and linked folders skipped.
 
@@ -205,8 +200,20 @@ def walk_files(root: Path, project: Path | None = None) -> Walk:
     if not root.is_dir():
         return walk
     project = Path(project or root.parent)
-    visit_folder(str(root), project, os.path.realpath(project), walk, (os.path.realpath(root),), set())
+    fence = os.path.realpath(project)
+    real = os.path.realpath(root)
+    if not within(real, fence):  # the folder itself (static/ a link to a folder elsewhere) leaves the project
+        walk.problems.append(error(relative(root, project), None, f"this folder leads outside the project ({real})",
+                                   "move the folder into the project instead of linking to it",
+                                   code="link-outside"))
+        return walk
+    visit_folder(str(root), project, fence, walk, (real,), set())
     return walk
+
+
+def within(real: str, fence: str) -> bool:
+    """A resolved path is the fence or below it."""
+    return real == fence or real.startswith(fence.rstrip(os.sep) + os.sep)
 
 
 def visit_folder(folder: str, project: Path, fence: str, walk: Walk, ancestors: tuple, linked: set) -> None:
@@ -222,7 +229,7 @@ def visit_folder(folder: str, project: Path, fence: str, walk: Walk, ancestors: 
         name = entry.name
         path = entry.path
         if (name.startswith(".") or LEFTOVER_RE.match(name.lower()) or SECRET_RE.match(name.lower())
-                or is_windows_reserved(name) or len(name.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES) \
+                or SUSPECT_NAME_RE.search(name) or len(name.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES) \
                 and skip_name(name, relative(Path(path), project), walk):
             continue
         if not entry.is_symlink():  # the common case: no realpath, no extra system call
@@ -273,9 +280,9 @@ def skip_name(name: str, shown: str, walk: Walk) -> bool:
         return True
     if name.startswith("."):
         return True
-    if is_windows_reserved(name) or len(name.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES:
-        walk.problems.append(error(shown, None, "this name cannot be checked out on every system (Windows "
-                                   "reserves CON, PRN, AUX, NUL, COM1-9 and LPT1-9; names are at most 255 bytes)",
+    problem = name_problem(name)  # the one name rule, also applied to every output path (urls.path_problem)
+    if problem:
+        walk.problems.append(error(shown, None, f"this name cannot be checked out on every system: it {problem}",
                                    "rename it", code="unsafe-name"))
         return True
     return False
@@ -283,7 +290,7 @@ def skip_name(name: str, shown: str, walk: Walk) -> bool:
 
 def link_allowed(path: Path, real: str, fence: str, shown: str, walk: Walk) -> bool:
     """A link is followed when its target exists inside the project; otherwise it is an error."""
-    if not (real == fence or real.startswith(fence.rstrip(os.sep) + os.sep)):
+    if not within(real, fence):
         walk.problems.append(error(shown, None, f"this link leads outside the project ({os.readlink(path)})",
                                    "copy the file into the project instead of linking to it", code="link-outside"))
         return False

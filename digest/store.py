@@ -63,6 +63,8 @@ class Snapshot:
         self.id: int | None = None
         self.complete = False  # the last build into out finished and recorded everything
         self.fresh = True  # no usable snapshot: every page is planned
+        self.previous_pages: list[str] = []  # of a snapshot dropped for another setup: the files it had made,
+        self.previous_files: list[str] = []  # and its input files (the build may still remove them: ours)
 
     # --- opening ---------------------------------------------------------------------------------
 
@@ -87,6 +89,9 @@ class Snapshot:
         self.complete = bool(row[3])
         self.fresh = row[1] != FORMAT or row[2] != self.setup
         if self.fresh:
+            with contextlib.suppress(sqlite3.Error):
+                self.previous_pages = [p for (p,) in db.execute("SELECT path FROM snap_page WHERE o = ?", (self.id,))]
+                self.previous_files = [p for (p,) in db.execute("SELECT path FROM snap_file WHERE o = ?", (self.id,))]
             self.clear()
 
     def db(self) -> sqlite3.Connection:
@@ -257,6 +262,14 @@ class Snapshot:
             db.execute("UPDATE snap_out SET complete = 1, format = ?, setup = ? WHERE id = ?",
                        (FORMAT, self.setup, o))
         self.fresh, self.complete = False, True
+
+
+def output_folders(cache: Cache) -> list[str]:
+    """Every output folder the cache holds a record of (one that was built into, not merely tried)."""
+    with contextlib.suppress(sqlite3.Error):
+        return [path for (path,) in cache.connect().execute(
+            "SELECT path FROM snap_out AS s WHERE EXISTS (SELECT 1 FROM snap_page AS p WHERE p.o = s.id)")]
+    return []
 
 
 def encoded(values: dict):

@@ -157,9 +157,13 @@ def test_output_is_recognised_without_a_marker_and_foreign_folders_are_refused(t
     project = make_project(tmp_path)
     build_project(project)
     (project / CACHE).unlink()  # cache lost: the folder is still known as ours by its pages
-    (project / "site/zh/stale.html").write_text("old", encoding="utf-8")
-    build_project(project)
-    assert not (project / "site/zh/stale.html").exists()  # no record: the folder is walked, strays removed
+    page = (project / "site/zh/index.html").read_text(encoding="utf-8")
+    (project / "site/zh/stale.html").write_text(page, encoding="utf-8")  # a page of ours: it names the generator
+    (project / "site/zh/stray.html").write_text("old", encoding="utf-8")  # no proof that we wrote it
+    result, _ = build_project(project)
+    assert not (project / "site/zh/stale.html").exists()  # no record: each file proves itself, or stays
+    assert (project / "site/zh/stray.html").read_text(encoding="utf-8") == "old"
+    assert [w.code for w in result.warnings] == ["foreign-files"] and "zh/stray.html" in result.warnings[0].message
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine", encoding="utf-8")

@@ -220,7 +220,7 @@ def test_a_bad_alias_is_refused_before_anything_is_staged(project, cli, alias):
     (project / ARTICLE).write_text(f'---\ntitle: 标题\nsection: society\naliases: ["{quoted}"]\n---\n\n正文。\n',
                                    encoding="utf-8")
     code, _, err = cli(project, "build")
-    assert_refused(code, err, ARTICLE + ":4", "`aliases` should be a list of old site paths")
+    assert_refused(code, err, ARTICLE + ":4", "cannot be a site path")
     assert tree(project / "site") == before
     assert not [p for p in (project / "site").rglob("*") if ".digest-staged-" in p.name]
 

@@ -71,10 +71,11 @@ config_values = st.fixed_dictionaries({}, optional={
 
 
 def write_project(folder: Path, front: str | None = None, body: str = "", config: dict | None = None) -> Path:
-    """The basic fixture (templates linked, not copied) with one article and config.yaml replaced."""
+    """The basic fixture (templates copied: a link leading out of the project is refused) with one article and
+    config.yaml replaced."""
     project = folder / "project"
     shutil.copytree(FIXTURES / "basic", project)
-    (project / "templates").symlink_to(ROOT / "templates")
+    shutil.copytree(ROOT / "templates", project / "templates")
     (project / "static").mkdir()
     (project / "static/style.css").write_text("body {}\n", encoding="utf-8")
     if front is not None:

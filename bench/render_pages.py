@@ -2,7 +2,7 @@
 
     python bench/render_pages.py [--root DIR] [--runs 7]
 
-Loads and converts the project as `check` does (one process, no pool), then renders every article
+Loads, converts and plans the project as `check` does (one process, no pool), then renders every article
 page and every bilingual page once per run, with the per-process body caches emptied before each
 run, as a cold build meets them (each page is rendered once). Prints the median and the best run
 per page kind, in microseconds of CPU per page (CPU time: the shared machine's load moves wall time
@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from digest.config import load_config  # noqa: E402
 from digest.content import load_content  # noqa: E402
-from digest.incremental import BuildState  # noqa: E402
-from digest.model import build_site  # noqa: E402
-from digest.pipeline import common_context, convert_bodies, plan_specs  # noqa: E402
+from digest.engine import link_site  # noqa: E402
+from digest.pipeline import common_context, convert_bodies  # noqa: E402
+from digest.plan import site_specs  # noqa: E402
 from digest.render import make_environment, render_page  # noqa: E402
 
 
@@ -73,8 +73,8 @@ def main() -> None:
         started = time.process_time()
         bodies = convert_bodies(loaded.documents, derived, workers=1)
         conversions.append((time.process_time() - started) / max(1, len(bodies)))
-    site = build_site(config, loaded, derived, False, problems)
-    specs = plan_specs(site, derived, {}, BuildState())
+    site, _ = link_site(config, loaded, derived, False, {})
+    specs, _ = site_specs(site)
     env = make_environment(root / "templates")
     common = common_context(site, bodies)
     kinds = {"article": [s for s in specs if s.template == "article.html"],

@@ -156,10 +156,11 @@ def parse_fragment(html: str):
     """The body's tree under one <div>, as a browser would repair it; None if the parser had to stop."""
     html = DOCUMENT_TAGS_RE.sub("", SURROGATE_RE.sub("\ufffd", html.replace("\x00", "\ufffd")))
     parser = etree.HTMLParser(huge_tree=True, remove_comments=False, remove_pis=True, no_network=True)
-    document = etree.fromstring(f"<html><body><div>{html}</div></body></html>", parser)
-    if any(entry.level_name == "FATAL" for entry in parser.error_log):
+    try:
+        document = etree.fromstring(f"<html><body><div>{html}</div></body></html>", parser)
+    except (ValueError, etree.LxmlError):  # the caller keeps the text as text
         return None
-    if document is None:
+    if document is None or any(entry.level_name == "FATAL" for entry in parser.error_log):
         return None
     body = document.find("body")
     if body is None or len(body) == 0:
@@ -339,6 +340,7 @@ class TextOnly(HTMLParser):
         self.parts: list[str] = []
 
     def handle_data(self, data: str) -> None:
+        """Keep every piece of text."""
         self.parts.append(data)
 
 

@@ -62,13 +62,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", choices=("setup", "convert", "article", "bilingual"),
+                        help="run one stage --runs times and print nothing (for instruction counts: run it under "
+                        "valgrind --tool=callgrind and subtract the count of --only setup)")
     args = parser.parse_args()
     root = args.root.resolve()
     config, problems = load_config(root)
     loaded = load_content(config, {}, problems)
     conversions = []
     derived: dict = {}
-    for _ in range(args.runs):
+    for _ in range(1 if args.only else args.runs):
         derived = {}
         started = time.process_time()
         bodies = convert_bodies(loaded.documents, derived, workers=1)
@@ -80,6 +83,13 @@ def main() -> None:
     kinds = {"article": [s for s in specs if s.template == "article.html"],
              "bilingual": [s for s in specs if s.template == "bilingual.html"]}
     time_pages(env, kinds["article"] + kinds["bilingual"], common, 1)  # templates compiled, fragments warm
+    if args.only:
+        if args.only == "convert":
+            for _ in range(args.runs):
+                convert_bodies(loaded.documents, {}, workers=1)
+        elif args.only != "setup":
+            time_pages(env, kinds[args.only], common, args.runs)
+        return
     print(f"{len(bodies)} bodies: conversion {statistics.median(conversions) * 1e3:.2f} ms per body "
           f"(best {min(conversions) * 1e3:.2f})")
     for kind, chosen in kinds.items():

@@ -48,8 +48,10 @@ DOCUMENT_TAGS_RE = re.compile(r"</?(?:html|head|body)(?=[\s/>])[^>]*>", re.I)
 SURROGATE_RE = re.compile("[\ud800-\udfff]")
 ATTR_NAME_RE = re.compile(r"^[^\s\"'<>/=\x00-\x1f\x7f]+$")
 SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.I)
-TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\xa0": "&#160;"})
-ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\xa0": "&#160;"})
+# Control characters a character reference brought in (&#11;) go back out as references, never raw.
+CONTROLS = {code: f"&#{code};" for code in [*range(1, 9), 11, 12, *range(14, 32), *range(127, 160), 0xFFFE, 0xFFFF]}
+TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\xa0": "&#160;", **CONTROLS})
+ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\xa0": "&#160;", **CONTROLS})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 PAIR_RE = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*$")
 

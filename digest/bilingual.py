@@ -1,7 +1,9 @@
 """Body HTML as numbered blocks: paragraph ids and ¶ links, pairs of original and translation, glossary marks.
 
-Pure functions over the HTML Python-Markdown makes; the pairing itself is translations.pair_blocks,
-the one mechanism `check` uses too. Results are cached per process: each body is shown on several pages.
+Pure functions over a shaped body (body.py: its blocks come from a parsed tree, its ids and relative
+URLs carry markers that body.place() fills in per page); the pairing itself is
+translations.pair_blocks, the one mechanism `check` uses too. Results are cached per process: a body
+is shown on several pages, and its numbered form does not depend on the page, only on its language.
 """
 from __future__ import annotations
 
@@ -10,64 +12,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
-from .translations import Pair, pair_blocks, parse_pair
+from .body import Body, HtmlBlock
+from .i18n import ui
+from .translations import Pair, pair_blocks
 
 TOKEN_RE = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>", re.S)
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LINKABLE = HEADINGS | {"p", "blockquote"}  # blocks that may hold a ¶ link (phrasing content)
-PAIR_ATTR_RE = re.compile(r'\s+data-pair="[^"]*"')
+# Blocks whose content may start with an empty <span>: where a block that has its author's id gets ours
+ANCHORABLE = LINKABLE | {"div", "section", "article", "aside", "figure", "header", "footer", "nav"}
 OPEN_TAG_RE = re.compile(r"^<([a-zA-Z][a-zA-Z0-9]*)")
 ID_RE = re.compile(r'^<[^>]*\sid="')
-
-
-@dataclass(frozen=True)
-class HtmlBlock:
-    """One top-level element of a body: its tag, its HTML (marker removed) and its marker's range."""
-
-    tag: str
-    html: str
-    pair: tuple[int, int] | None
-
-    @property
-    def kind(self) -> str:
-        """heading or paragraph, as translations.Block has it."""
-        return "heading" if self.tag in HEADINGS else "paragraph"
-
-
-@lru_cache(maxsize=8192)
-def split_html(html: str) -> tuple[tuple[HtmlBlock, ...], str]:
-    """Top-level blocks of a body, and what follows them unnumbered (the footnotes)."""
-    blocks: list[HtmlBlock] = []
-    depth, start, tail = 0, None, ""
-    for match in TOKEN_RE.finditer(html):
-        closing, tag, self_closing = match.group(1), (match.group(2) or "").lower(), match.group(3)
-        if not tag:
-            continue  # a comment
-        if depth == 0 and not closing:
-            start = match.start()
-            if tag == "div" and 'class="footnote"' in match.group(0):
-                tail = html[start:]
-                break
-        if tag in VOID or self_closing:
-            if depth == 0:
-                blocks.append(make_html_block(tag, html[start:match.end()]))
-            continue
-        depth += -1 if closing else 1
-        if depth == 0 and closing:
-            blocks.append(make_html_block(tag, html[start:match.end()]))
-    return tuple(blocks), tail
-
-
-def make_html_block(tag: str, html: str) -> HtmlBlock:
-    """A block, its alignment marker read from its opening tag and removed."""
-    head_end = html.find(">")
-    head = html[:head_end]
-    if "data-pair" not in head:
-        return HtmlBlock(tag, html, None)
-    return HtmlBlock(tag, PAIR_ATTR_RE.sub("", head) + html[head_end:], parse_pair(head))
 
 
 def with_attrs(html: str, attrs: str) -> str:
@@ -127,46 +84,55 @@ def anchors(ids: list[str]) -> str:
     return "".join(f'<span id="{i}"></span>' for i in ids)
 
 
-def numbered_body(html: str, is_original: bool, link_label, glossary=None, lang: str = "", other: str = "",
-                  other_hreflang: str = "") -> Markup:
-    """A single-language article body: every block with its id (counted in the original) and a ¶ link."""
-    blocks, tail = split_html(str(html))  # plain text: Markup would escape what is added to it
+@lru_cache(maxsize=4096)
+def numbered_body(body: Body, is_original: bool, lang: str, glossary=None, body_lang: str = "", other: str = "",
+                  other_hreflang: str = "") -> str:
+    """A single-language article body: every block with its id (counted in the original) and a ¶ link.
+
+    lang: the page's language (the ¶ links' labels). The result keeps body.py's markers: place() it.
+    """
+    blocks = body.blocks
     side = "original" if is_original else "translation"
     pairs = pairs_of(blocks, None) if is_original else pair_blocks(None, [b.pair for b in blocks])[0]
     out = []
     for block, (own, more) in zip(blocks, numbers_of(pairs, side, len(blocks))):
-        inner = mark_block(block, glossary, lang, other, other_hreflang)
-        link = f'<a class="pilcrow" href="#{own}" aria-label="{escape(link_label(own))}">¶</a>'
+        inner = mark_block(block, glossary, body_lang, other, other_hreflang)
+        label = ui(lang, "paragraph_link", n=own.lstrip("px"))
+        link = f'<a class="pilcrow" href="#{own}" aria-label="{escape(label)}">¶</a>'
         inner = with_link(block, inner, link)
         if ID_RE.match(inner):  # the author gave it an id ({: #name }): ours goes inside, where it may
-            more = [own, *more] if block.tag in LINKABLE else more
+            more = [own, *more] if block.tag in ANCHORABLE else more
         else:
             inner = with_attrs(inner, f' id="{own}"')
         if more:
             inner = after_open(inner, anchors(more))
         out.append(inner)
-    return Markup("\n".join(out) + ("\n" + tail if tail else ""))
+    return "\n".join(out) + ("\n" + body.notes if body.notes else "")
 
 
 @dataclass(frozen=True)
 class Row:
-    """One pair of a bilingual page: its id and number, and each side's HTML (empty when one lacks it)."""
+    """One pair of a bilingual page: its id and number, and each side's HTML (empty when one lacks it).
+
+    kind is heading, paragraph, or notes (the footnotes of both sides, last, with no id).
+    """
 
     id: str
     number: int | None
     kind: str
-    original: Markup
-    translation: Markup
+    original: str
+    translation: str
 
 
-def bilingual_rows(original_html: str, translation_html: str, glossary, langs: tuple, hreflangs: tuple) -> list[Row]:
+@lru_cache(maxsize=1024)
+def bilingual_rows(original: Body, translation: Body, glossary, langs: tuple, hreflangs: tuple) -> tuple[Row, ...]:
     """The pairs of a bilingual page: original and translation side by side, glossary terms marked.
 
     langs and hreflangs: (original's, translation's). The original's blocks after the first of a
-    merge keep their own ids, so #p4 finds the pair that holds paragraph 4.
+    merge keep their own ids, so #p4 finds the pair that holds paragraph 4. Each side keeps body.py's
+    markers: place() it with its language's id prefix.
     """
-    ours, _ = split_html(str(original_html))
-    theirs, _ = split_html(str(translation_html))
+    ours, theirs = original.blocks, translation.blocks
     rows = []
     extra = 0
     for pair in pairs_of(ours, theirs):
@@ -178,21 +144,23 @@ def bilingual_rows(original_html: str, translation_html: str, glossary, langs: t
                  for b in side[span[0]:span[1] + 1]}
         rows.append(Row(f"x{extra}" if pair.original is None else f"p{pair.number}", pair.number,
                         "heading" if kinds == {"heading"} else "paragraph", left, right))
-    return rows
+    if original.notes or translation.notes:
+        rows.append(Row("", None, "notes", original.notes, translation.notes))
+    return tuple(rows)
 
 
 def side_html(blocks: tuple[HtmlBlock, ...], span: tuple[int, int] | None, glossary, lang: str, other: str,
-              other_hreflang: str, own_ids: bool) -> Markup:
+              other_hreflang: str, own_ids: bool) -> str:
     """The blocks of one side of a pair, glossary terms marked."""
     if span is None:
-        return Markup("")
+        return ""
     parts = []
     for k in range(span[0], span[1] + 1):
         html = mark_block(blocks[k], glossary, lang, other, other_hreflang)
         if own_ids and k > span[0]:
             html = with_attrs(html, f' id="p{k + 1}"')
         parts.append(html)
-    return Markup("\n".join(parts))
+    return "\n".join(parts)
 
 
 # --- glossary marks ------------------------------------------------------------------------------------

@@ -19,8 +19,11 @@ import sys
 from pathlib import Path
 
 from .errors import Problem
+from .markdown import VERSION as MARKDOWN_VERSION
 
-FORMAT = 4  # bump when the meaning of an entry changes: an older cache is then started again
+# Bump when the meaning of an entry changes: an older cache is then started again. Bodies are cached by
+# the hash of their text alone, so a change to the HTML made of them (markdown.VERSION) starts it again too.
+FORMAT = f"5/{MARKDOWN_VERSION}"
 FILE_NAME = "cache.sqlite"
 KINDS = ("parsed", "derived", "html", "output", "busy")
 

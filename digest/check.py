@@ -5,9 +5,13 @@ editor should look at before publishing (translations, glossary terms, lengths, 
 """
 from __future__ import annotations
 
+import html as htmllib
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .body import Body, anchors_of
 from .config import Config, describe, load_config
 from .content import TEXT_KEYS, Document, LoadedContent, load_content, markup_problems
 from .errors import DigestError, Problem, error, sort_key, warning
@@ -16,7 +20,8 @@ from .engine import link_site
 from .pipeline import convert_bodies, static_files
 from .plan import site_specs
 from .render import PageSpec, compile_templates, make_environment
-from .sources import read_text
+from .sources import read_text, walk_files
+from .tagbalance import unbalanced_html, without_code
 from .translations import (Block, MarkerProblem, Misalignment, changes_since, find_misalignments, missing_terms,
                            ordinal_of, pair_blocks, recorded_hash, source_hash, split_blocks, valid_hash)
 from .yamlsafe import parse_yaml
@@ -75,7 +80,7 @@ def run_check(root: Path) -> CheckResult:
     templates = root / "templates"
     problems += compile_templates(make_environment(templates), templates, root)
     derived: dict = {}
-    convert_bodies(loaded.documents, derived, workers=1)
+    bodies = convert_bodies(loaded.documents, derived, workers=1)
     site, where = link_site(config, loaded, derived, True, {})  # drafts too: they will be published one day
     problems += [p for group in where.values() for p in group]
     static = static_files(root, loaded)
@@ -87,6 +92,9 @@ def run_check(root: Path) -> CheckResult:
     problems += translation_problems(config, groups, loaded.glossary, root)
     problems += length_problems(settings, loaded.documents)
     problems += html_problems(config, settings, loaded.documents)
+    problems += unbalanced_problems(loaded.documents)
+    problems += id_problems(loaded.documents, bodies, template_ids(templates, root))
+    problems += footnote_problems(groups)
     problems += traditional_problems(loaded.documents)
     problems += loaded.skipped  # leftovers the build skips silently: the editor may want to delete them
     findings = sorted({escalate(with_line(p, docs)) for p in problems}, key=sort_key)
@@ -157,7 +165,7 @@ def link_problems(specs: list[PageSpec], static: dict, docs: dict[str, Document]
     for spec in specs:
         doc = docs.get(spec.source)
         for target, resolved in spec.ctx.get("links", {}).items():
-            site_path = None if resolved is None else resolved.partition("#")[0]
+            site_path = None if resolved is None else resolved.partition("#")[0].partition("?")[0]
             if site_path is not None and exists(site_path, pages, static):
                 continue
             line = line_of_text(doc, target) if doc else None
@@ -174,13 +182,18 @@ def exists(site_path: str, pages: set, static: dict) -> bool:
 
 def broken_link(shown: str, line: int | None, target: str, site_path: str | None) -> Problem:
     """The finding for a link that leads nowhere, in an editor's words."""
-    if site_path is None or target.partition("#")[0].endswith(".md"):
+    path = target.partition("#")[0].partition("?")[0]
+    if site_path is None or path.endswith(".md"):
         return error(shown, line, f"the link '{target}' leads to no article or page",
                      "fix the path: link to the other article's .md file, e.g. ../2020-12-20/foo.zh.md",
                      code="broken-link")
     if site_path.startswith("assets/"):
         return error(shown, line, f"the file '{target}' does not exist (content/{site_path[len('assets/'):]})",
                      "add the file next to the article, or fix its name", code="missing-file")
+    if not path.startswith("/"):  # relative, not a file: read as on the body's own page (pages.resolve_target)
+        return error(shown, line, f"the link '{target}' leads to no page or file (from this text's own page it "
+                     f"would be /{site_path})", "fix the path, e.g. ../other-slug/ for an article of the same "
+                     "edition, or link to the other article's .md file", code="broken-link")
     return error(shown, line, f"the link '{target}' leads to no page of the site",
                  "fix the site path, e.g. /zh/editions/2020-12-21/slug/, or link to the .md file",
                  code="broken-link")
@@ -192,6 +205,122 @@ def line_of_text(doc: Document, needle: str) -> int:
         if needle in raw:
             return number
     return doc.body_line
+
+
+# ---------------------------------------------------------------- bodies: markup, ids, footnotes
+
+PARAGRAPH_ID_RE = re.compile(r"^(p\d+(-\d+)?|x\d+)$")  # bilingual.numbers_of: every block's permalink
+FOOTNOTE_ID_RE = re.compile(r"^fn(ref\d*)?:")  # what Python-Markdown's footnotes call their marks and notes
+TEMPLATE_ID_RE = re.compile(r"""\bid\s*=\s*["']([^"'{}]+)["']""")
+FOOTNOTE_REF_RE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+FOOTNOTE_DEF_RE = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+
+
+def unbalanced_problems(documents: list[Document]) -> list[Problem]:
+    """Raw HTML whose tags do not match: the page repairs it as a browser would, perhaps not as meant."""
+    return [warning(doc.shown, doc.body_line + line - 1, message, hint, code="unbalanced-html")
+            for doc in documents for line, message, hint in unbalanced_html(doc.body)]
+
+
+def template_ids(templates: Path, root: Path) -> frozenset:
+    """The ids the templates write on every page (main, the search box…): a body must not use them."""
+    found = set()
+    for path in walk_files(templates, root).files:
+        text, _ = read_text(path, path.name)
+        found.update(TEMPLATE_ID_RE.findall(text or ""))
+    return frozenset(found)
+
+
+def id_problems(documents: list[Document], bodies: dict[str, Body], reserved: frozenset) -> list[Problem]:
+    """Ids written by hand that clash with generated ones, and links to an id that is not there: errors."""
+    found = []
+    for doc in documents:
+        body = bodies.get(doc.body_hash)
+        if body is None:
+            continue
+        declared, wanted = anchors_of(body)
+        declared = {htmllib.unescape(ident) for ident in declared}
+        counts = Counter(body.hand_ids)
+        for ident, count in counts.items():
+            reason = clash(ident, count, declared - set(counts), reserved)
+            if reason:
+                found.append(error(doc.shown, line_of_id(doc, ident), f"the id '{ident}' {reason}",
+                                   "choose another id (any name the site does not use itself, e.g. 'map-1')",
+                                   code="id-clash"))
+        for ident in dict.fromkeys(htmllib.unescape(ref) for ref in wanted):
+            if ident not in declared and ident not in reserved and not PARAGRAPH_ID_RE.match(ident):
+                found.append(error(doc.shown, line_of_text(doc, "#" + ident), f"the link '#{ident}' leads to no "
+                                   "place in this text", f"give the place an id ({{: #{ident} }} after a heading "
+                                   "or paragraph), or fix the name", code="broken-link"))
+    return found
+
+
+def clash(ident: str, count: int, generated: set, reserved: frozenset) -> str:
+    """Why an id written by hand cannot be used ("" when it can)."""
+    if count > 1:
+        return f"is used {count} times in this text: a page may use an id once"
+    if PARAGRAPH_ID_RE.match(ident):
+        return "is one the site gives to paragraphs (p1, p2…, x1…), so a paragraph link would find the wrong place"
+    if ident in generated or FOOTNOTE_ID_RE.match(ident):
+        return "is one the footnotes use (fn:…, fnref:…)"
+    if ident in reserved:
+        return "is one the page itself uses (templates/)"
+    return ""
+
+
+def line_of_id(doc: Document, ident: str) -> int:
+    """The file line where an id is written: id="…" in raw HTML, or {: #… } in an attribute list."""
+    pattern = re.compile(r"""\bid\s*=\s*["']?""" + re.escape(ident) + r"""(?=["'\s>/]|$)|\{:?[^}]*#"""
+                         + re.escape(ident) + r"(?=[\s}])")
+    for number, raw in enumerate(doc.body.split("\n"), start=doc.body_line):
+        if pattern.search(raw):
+            return number
+    return doc.body_line
+
+
+def footnote_problems(groups: dict[tuple, dict[str, Document]]) -> list[Problem]:
+    """Footnotes referred to but not defined in the same file, above all when another language defines them."""
+    found = []
+    for versions in groups.values():
+        notes = {lang: footnotes(doc) for lang, doc in versions.items()}
+        for lang, doc in versions.items():
+            refs, defs = notes[lang]
+            for label, line in refs.items():
+                if label in defs:
+                    continue
+                elsewhere = [other for other in versions if other != lang and label in notes[other][1]]
+                if elsewhere:
+                    other = versions[elsewhere[0]]
+                    found.append(error(doc.shown, line, f"the footnote [^{label}] is defined only in "
+                                       f"{other.shown} (line {notes[elsewhere[0]][1][label]}), so this text shows "
+                                       f"'[^{label}]'", f"add `[^{label}]: …` to this file, translated",
+                                       code="footnote-elsewhere"))
+                else:
+                    found.append(error(doc.shown, line, f"the footnote [^{label}] is never defined, so the text "
+                                       f"shows '[^{label}]'", f"add `[^{label}]: …` at the end of the text",
+                                       code="footnote-missing"))
+            for label, line in defs.items():
+                referred = [other for other in versions if other != lang and label in notes[other][0]]
+                if label not in refs and referred:
+                    found.append(error(doc.shown, line, f"the footnote [^{label}] is defined here but only "
+                                       f"{versions[referred[0]].shown} refers to it", f"refer to it in this text "
+                                       f"with [^{label}], or move the note to the file that refers to it",
+                                       code="footnote-elsewhere"))
+    return found
+
+
+def footnotes(doc: Document) -> tuple[dict, dict]:
+    """A body's footnote references and definitions: label -> file line of the first."""
+    refs: dict = {}
+    defs: dict = {}
+    for number, raw in enumerate(without_code(doc.body).split("\n"), start=doc.body_line):
+        found = FOOTNOTE_DEF_RE.match(raw)
+        if found:
+            defs.setdefault(found.group(1), number)
+            raw = raw[found.end():]
+        for ref in FOOTNOTE_REF_RE.finditer(raw):
+            refs.setdefault(ref.group(1), number)
+    return refs, defs
 
 
 # ---------------------------------------------------------------- translations

@@ -1,4 +1,4 @@
-"""Markdown to HTML (Python-Markdown), with East Asian soft line breaks and source-path links.
+"""Markdown to HTML (Python-Markdown), with East Asian soft line breaks (body.py shapes the result).
 
 Python-Markdown is quadratic on some inputs: every unmatched `[` or `<` makes it scan the rest of
 the paragraph, so `'[' * 8000` takes seconds and a long paragraph of them minutes. Two guards:
@@ -22,7 +22,7 @@ from markdown.util import AtomicString
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "fenced_code"]
 # Bump when the HTML this module makes changes, so cached HTML is not reused.
-VERSION = "3"
+VERSION = "4"
 
 # Ideographs, kana, hangul and full-width punctuation: a line break between two of
 # these is no word break, so it must vanish rather than become a space.
@@ -32,7 +32,6 @@ QUOTES = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 SOFT_BREAK_RE = re.compile(f"(?<=[{CJK}{QUOTES}])\\n(?=[{CJK}{QUOTES}])")
 CJK_CHAR_RE = re.compile(f"[{CJK}]")
 PRE_RE = re.compile(r"(<pre[\s>].*?</pre>)", re.S)
-SOURCE_LINK_PREFIX = "digest-source:"
 
 
 def join_east_asian_lines(html: str) -> str:
@@ -78,27 +77,10 @@ class PlainTextFastPath(Treeprocessor):
                 element.tail = AtomicString(tail)
 
 
-class SourceLinks(Treeprocessor):
-    """Mark links and images written as paths to .md sources so the model can resolve them."""
-
-    def run(self, root):
-        for element in root.iter():
-            attr = "href" if element.tag == "a" else "src" if element.tag == "img" else None
-            target = element.get(attr) if attr else None
-            if target and is_local(target):
-                element.set(attr, SOURCE_LINK_PREFIX + target)
-
-
-def is_local(target: str) -> bool:
-    """A link that points into the project rather than to the web or within the page."""
-    return not re.match(r"^([a-z][a-z0-9+.-]*:|#|//)", target, re.I)
-
-
 def make_converter() -> md.Markdown:
     """A reusable Markdown converter with the site's extensions."""
     converter = md.Markdown(extensions=EXTENSIONS, output_format="html")
     converter.postprocessors.register(EastAsianBreaks(converter), "east_asian_breaks", 5)
-    converter.treeprocessors.register(SourceLinks(converter), "source_links", 1)
     converter.treeprocessors.register(PlainTextFastPath(converter), "plain_text_fast_path", 25)
     return converter
 

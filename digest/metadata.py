@@ -5,7 +5,7 @@ import datetime as dt
 import json
 import re
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -14,13 +14,11 @@ from babel.core import get_global
 from markupsafe import Markup
 
 from . import urls
+from .body import place
 from .i18n import long_date, ui
-from .markdown import SOURCE_LINK_PREFIX
 
 # Characters XML 1.0 forbids even as references: a feed holding one is not well-formed.
 XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Attributes holding a URL in an article body; Python-Markdown quotes with ", raw HTML may use '.
-URL_ATTR_RE = re.compile(r"""(\s(?:href|src|poster|cite)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 # JSON inside <script>: these must not appear raw, or a value could close the element or open a comment.
 SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -83,27 +81,15 @@ def og_locale_func(ctx, code: str) -> str:
     return og_locale_of(ctx["locales"].get(code, "en"))
 
 
-def absolute_body(html: str, page_url: str, links: dict, base_url: str) -> str:
-    """An article body with every link and image absolute: source paths resolved, the rest joined to page_url."""
-    def rewrite(match: re.Match) -> str:
-        quote = '"' if match.group(2) is not None else "'"
-        value = match.group(2) if match.group(2) is not None else match.group(3)
-        if value.startswith(SOURCE_LINK_PREFIX):
-            target = value[len(SOURCE_LINK_PREFIX):]
-            found = links.get(target)
-            value = urls.absolute(base_url, found) if found is not None else urljoin(page_url, target)
-        else:
-            value = urljoin(page_url, value)
-        return f"{match.group(1)}{quote}{value}{quote}"
-    return xml_clean(URL_ATTR_RE.sub(rewrite, html))
-
-
 @jinja2.pass_context
 def feed_body_func(ctx, record) -> str:
-    """A record's HTML body for a feed, as plain text (autoescape escapes it once), with absolute URLs."""
+    """A record's HTML body for a feed, as plain text (autoescape escapes it once): absolute URLs, no ids.
+
+    A feed reader shows several entries on one page, so the body's ids are left out (they could clash)
+    and links to them lead to the article's own page, where they are.
+    """
     links = ctx["entry_links"].get(record.url, {})
-    page_url = urls.absolute(ctx["base_url"], record.url)
-    return absolute_body(str(ctx["bodies"][record.body_hash]), page_url, links, ctx["base_url"])
+    return xml_clean(place(ctx["bodies"][record.body_hash].html, ctx["base_url"], links, ids=None, page=record.url))
 
 
 def tag_uri(base_url: str, date: str, path: str) -> str:

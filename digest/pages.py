@@ -16,7 +16,7 @@ from . import urls
 from .bilingual import Glossary
 from .model import Article, Edition, fingerprint
 from .render import PageSpec
-from .site import NO_SECTION, ListKey, Mention, Site, View, list_key_of
+from .site import NO_SECTION, ListKey, Site, View, list_key_of
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most this many in one news sitemap
@@ -291,28 +291,52 @@ def page_alias_page(view: View, key: str, lang: str, alias: str) -> PageSpec | N
 
 
 def resolved_links(view: View, record) -> dict:
-    """Where each source-path link of a body leads: target as written -> site path (or None)."""
+    """Where each relative link of a body leads: target as written -> site path (or None)."""
     return {target: resolve_target(view, record, target) for target in record.targets}
 
 
 def resolve_target(view: View, record, target: str) -> str | None:
-    """A link as written in a source file, to a site path; None when it leads nowhere."""
+    """A relative link as written in a body (Markdown or raw HTML), to a site path; None when it leads nowhere.
+
+    A .md file is that article's or page's URL in the body's language; a file (a name with an
+    extension: photo.png, map.pdf) is the copy of the file beside the source, under assets/;
+    anything else (`../other-slug/`, `bilingual/`) means what it means on the body's own page, as a
+    browser reads it there, so it can be placed on any other page (body.place). The rule reads the
+    link alone, so a page depends on no file's existence (check reports a link to nothing).
+    """
     path, _, fragment = target.partition("#")
     suffix = "#" + fragment if fragment else ""
     if not path:
         return target
     if path.startswith("/"):
         return path.lstrip("/") + suffix
+    file_part, mark, query = path.partition("?")
     folder = posixpath.dirname(record.shown)  # content/editions/DATE or content/pages
-    joined = posixpath.normpath(posixpath.join(folder, path))
-    if not joined.startswith("content/"):
-        return None
+    joined = posixpath.normpath(posixpath.join(folder, file_part))
     if joined.endswith(".md"):
-        found = view.link_target(joined[len("content/"):])
+        found = view.link_target(joined[len("content/"):]) if joined.startswith("content/") else None
         if found is None:
             return None
         return (dict(found).get(record.lang) or found[0][1]) + suffix
-    return "assets/" + joined[len("content/"):] + suffix
+    if names_file(file_part) and joined.startswith("content/"):
+        return "assets/" + joined[len("content/"):] + mark + query + suffix
+    return page_relative(record.url, path, suffix)
+
+
+def names_file(path: str) -> bool:
+    """A relative path whose last part is a file name with an extension, not a page (photo.png, not ../slug/)."""
+    name = path.rsplit("/", 1)[-1]
+    stem, dot, extension = name.rpartition(".")
+    return bool(dot and stem and extension) and extension.lower() not in ("html", "htm")
+
+
+def page_relative(page: str, path: str, suffix: str) -> str | None:
+    """A relative path read from the page at site path `page`; None when it climbs above the site."""
+    if posixpath.normpath(posixpath.join(page or ".", path)).startswith(".."):
+        return None
+    joined = posixpath.normpath(posixpath.join("/" + page, path)).lstrip("/")
+    folder = path.endswith("/") or path.rsplit("/", 1)[-1] in (".", "..")
+    return (joined + "/" if folder and joined else joined) + suffix
 
 
 # --- feeds -----------------------------------------------------------------------------------------

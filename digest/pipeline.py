@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
+from .body import Body, convert_body, shape
 from .cache import Cache, default_cache_dir
 from .config import load_config
 from .engine import ENGINE, BuildState, is_broad, scan_inputs, site_from_snapshot
@@ -26,7 +27,7 @@ from .render import PageSpec, compile_templates, make_environment, render_page, 
 from .search import SearchResult, bundle_files, index_file, index_site
 from .sources import walk_files
 from .store import Snapshot, SnapshotError, output_folders
-from .text import excerpt, plain_text, reading_minutes
+from .text import excerpt, reading_minutes
 from .writer import (WriteReport, check_output_dir, commit_staged, discard_staged, made_here, output_conflicts,
                      output_files, output_lock, remove_stale, stage_file, sweep_staged)
 
@@ -378,7 +379,7 @@ def save_state(state: BuildState, cache: Cache, snap: Snapshot, plan, scan, git)
     plan.site.catalog.changed.clear()
     state.parsed.save(stored_parsed)
     state.derived.save()
-    cache.put_many("html", state.unsaved_html)
+    cache.put_many("html", {key: body.to_cache() for key, body in state.unsaved_html.items()}, plain=True)
     state.unsaved_html.clear()
     state.files = dict(scan.current)
     state.warnings, state.counts, state.outputs = plan.warnings, plan.counts, plan.outputs
@@ -451,16 +452,10 @@ def convert_bodies(documents: list, derived: dict, workers: int | None) -> dict:
     return html
 
 
-def convert_and_measure(body: str) -> tuple[str, tuple]:
-    """Markdown to HTML, with its excerpt, reading time and source-path links (run in a worker)."""
-    body_html = convert(body)
-    return body_html, (excerpt(body_html), reading_minutes(plain_text(body_html)), link_targets(body_html))
-
-
-def link_targets(body_html: str) -> tuple:
-    """Links written as source paths in a body, in order, once each."""
-    from .render import SOURCE_ATTR_RE
-    return tuple(dict.fromkeys(m.group(2) for m in SOURCE_ATTR_RE.finditer(body_html)))
+def convert_and_measure(body: str) -> tuple[Body, tuple]:
+    """Markdown to a shaped body, with its excerpt, reading time and relative links (run in a worker)."""
+    shaped, facts = shape(convert(body))
+    return shaped, (excerpt(facts.paragraphs), reading_minutes(facts.text), facts.links)
 
 
 def parallel_map(func, items: list, workers: int | None) -> list:
@@ -480,11 +475,12 @@ def needed_bodies(root: Path, todo: list[PageSpec], state: BuildState, cache: Ca
     known = state.html
     missing = [h for h in wanted if h not in known]
     if missing:
-        known.update(cache.get_many("html", missing))
+        cached = {key: Body.from_cache(value) for key, value in cache.get_many("html", missing).items()}
+        known.update((key, body) for key, body in cached.items() if body is not None)
         again = [h for h in missing if h not in known]
         if again:
             texts = [read_body(root, wanted[h]) for h in again]
-            converted = dict(zip(again, parallel_map(convert, texts, workers)))
+            converted = dict(zip(again, parallel_map(convert_body, texts, workers)))
             known.update(converted)
             state.unsaved_html.update(converted)
     return {h: known[h] for h in wanted}

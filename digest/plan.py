@@ -7,8 +7,6 @@ fingerprints it, and keeps only the pages whose fingerprint changed (or whose fi
 """
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +15,7 @@ from . import urls
 from .content import LoadedContent, load_content
 from .engine import (BuildState, Scan, apply_groups, catalog_rows, changed_values, edition_of, group_value,
                      link_site, list_keys_of, recall_lists, record_value, relink_editions, reload_glossary,
-                     site_blobs, site_from_snapshot, touched_keys)
+                     site_blobs, touched_keys)
 from .errors import Problem, error, warning
 from .pages import make_spec, produce, producers, sitemap_outputs
 from .render import PageSpec, spec_fingerprint

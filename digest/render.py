@@ -13,10 +13,10 @@ import jinja2
 from markupsafe import Markup
 
 from . import urls
-from .bilingual import bilingual_rows, numbered_body
+from .bilingual import Row, bilingual_rows, numbered_body
+from .body import place
 from .errors import Problem, error
 from .i18n import long_date, month_name, strings, ui
-from .markdown import SOURCE_LINK_PREFIX
 from .metadata import install_helpers
 from .sources import decode_text, walk_files
 
@@ -197,13 +197,8 @@ def fragment_func(ctx, name: str, item=None) -> Markup:
 
 @jinja2.pass_context
 def body_func(ctx, record) -> Markup:
-    """The HTML body of an article or page, its source-path links resolved for this page."""
-    links = ctx.get("links", {})
-
-    def resolve(target: str) -> str:
-        found = links.get(target)
-        return url_func(ctx, found) if found is not None else target
-    return resolve_links(ctx["bodies"][record.body_hash], resolve)
+    """The HTML body of a standalone page, placed on this page (body.place)."""
+    return Markup(place(ctx["bodies"][record.body_hash].html, ctx["root"], ctx.get("links", {})))
 
 
 @jinja2.pass_context
@@ -211,25 +206,21 @@ def story_func(ctx, record) -> Markup:
     """An article's body for its page: blocks numbered as in the original, ¶ links, glossary marks if asked."""
     lang, hreflangs = ctx["lang"], ctx["hreflangs"]
     other = next((code for code in ctx["codes"] if code != record.lang), record.lang)
-
-    def label(block_id: str) -> str:
-        return ui(lang, "paragraph_link", n=block_id.lstrip("px"))
-    return numbered_body(body_func(ctx, record), record.is_original, label, ctx.get("glossary"), record.lang,
+    html = numbered_body(ctx["bodies"][record.body_hash], record.is_original, lang, ctx.get("glossary"), record.lang,
                          other, hreflangs.get(other, other))
+    return Markup(place(html, ctx["root"], ctx.get("links", {})))
 
 
 @jinja2.pass_context
 def pairs_func(ctx, original, translation) -> list:
-    """The pairs of a bilingual page, each side's links resolved for this page."""
+    """The pairs of a bilingual page, each language's body in its own id namespace, links placed on this page."""
     links = {ctx["article"].lang: ctx["links"], ctx["partner"].lang: ctx["partner_links"]}
-
-    def html_of(record) -> str:
-        found = links[record.lang]
-        return resolve_links(ctx["bodies"][record.body_hash],
-                             lambda target: url_func(ctx, found[target]) if found.get(target) is not None else target)
-    hreflangs = ctx["hreflangs"]
-    return bilingual_rows(html_of(original), html_of(translation), ctx["glossary"], (original.lang, translation.lang),
-                          (hreflangs[original.lang], hreflangs[translation.lang]))
+    hreflangs, root, bodies = ctx["hreflangs"], ctx["root"], ctx["bodies"]
+    rows = bilingual_rows(bodies[original.body_hash], bodies[translation.body_hash], ctx["glossary"],
+                          (original.lang, translation.lang), (hreflangs[original.lang], hreflangs[translation.lang]))
+    left, right = (links[original.lang], original.lang + "_"), (links[translation.lang], translation.lang + "_")
+    return [Row(row.id, row.number, row.kind, Markup(place(row.original, root, left[0], left[1])),
+                Markup(place(row.translation, root, right[0], right[1]))) for row in rows]
 
 
 def to_date(value) -> dt.date:
@@ -324,12 +315,3 @@ def template_problem(exc: Exception, spec: PageSpec, templates: Path) -> Problem
         "fix the template at this line" if line else "check the template"
     return error(f"templates/{name}", line, f"template error: {message}{where}", hint, code="template")
 
-
-SOURCE_ATTR_RE = re.compile(r'(href|src)="' + re.escape(SOURCE_LINK_PREFIX) + r'([^"]*)"')
-
-
-def resolve_links(html: str, resolve) -> Markup:
-    """Replace links written as source paths by the URLs `resolve(target)` gives."""
-    if SOURCE_LINK_PREFIX not in html:
-        return Markup(html)
-    return Markup(SOURCE_ATTR_RE.sub(lambda m: f'{m.group(1)}="{resolve(m.group(2))}"', html))

@@ -9,7 +9,6 @@ from functools import lru_cache
 
 from babel import Locale
 
-from . import urls
 from .model import Article, Edition, Item
 from .site import EditionLine, EditionOutline
 from .render import PageSpec

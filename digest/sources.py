@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import fnmatch
-import html
 import os
 import re
 import unicodedata

@@ -1,15 +1,11 @@
-"""CJK-aware plain-text measures: excerpts and reading time."""
+"""CJK-aware plain-text measures: excerpts and reading time (of the text body.shape reads from the tree)."""
 from __future__ import annotations
 
-import html as htmllib
 import math
 import re
 
 from .markdown import CJK, CJK_CHAR_RE
 
-PARAGRAPH_RE = re.compile(r"<p>(.*?)</p>", re.S)
-TAG_RE = re.compile(r"<[^>]+>")
-FOOTNOTE_REF_RE = re.compile(r"<sup[^>]*>.*?</sup>", re.S)
 CJK_RUN_RE = re.compile(f"[{CJK}]+")
 WORD_RE = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.-][A-Za-z0-9\u00c0-\u024f]+)*")
 CJK_SENTENCE_END = "。！？!?"
@@ -17,17 +13,6 @@ CHARS_PER_MINUTE = 500  # Chinese, the rate of the Chinese curriculum standard
 WORDS_PER_MINUTE = 230  # English
 EXCERPT_CHARS = 120
 EXCERPT_WORDS = 50
-
-
-def plain_paragraphs(html: str) -> list[str]:
-    """The text of the <p> paragraphs of an HTML fragment, tags removed, entities decoded."""
-    return [htmllib.unescape(TAG_RE.sub("", FOOTNOTE_REF_RE.sub("", p))).strip()
-            for p in PARAGRAPH_RE.findall(html)]
-
-
-def plain_text(html: str) -> str:
-    """All text of an HTML fragment."""
-    return htmllib.unescape(TAG_RE.sub(" ", html))
 
 
 def is_cjk_text(text: str) -> bool:
@@ -43,10 +28,10 @@ def reading_minutes(text: str) -> int:
     return max(1, math.ceil(cjk / CHARS_PER_MINUTE + words / WORDS_PER_MINUTE))
 
 
-def excerpt(html: str) -> str:
-    """A plain-text lead from the first paragraphs, cut at a sentence end where possible."""
+def excerpt(texts) -> str:
+    """A plain-text lead from the first paragraphs' text (body.Facts), cut at a sentence end where possible."""
     paragraphs = []
-    for para in plain_paragraphs(html):
+    for para in texts:
         paragraphs.append(" ".join(para.split()))
         if sum(map(len, paragraphs)) > EXCERPT_CHARS * 3:
             break

@@ -16,9 +16,12 @@ class PageParser(HTMLParser):
         self.alternates: dict[str, str] = {}
         self.canonical = None
         self.refresh = None
+        self.ids: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if a.get("id") is not None:
+            self.ids.append(a["id"])
         if tag == "html":
             self.lang = a.get("lang")
         elif tag == "link" and a.get("rel") == "canonical":
@@ -80,4 +83,17 @@ def broken_links(out: Path, base: str) -> list[str]:
                 broken.append(f"{path.relative_to(out)} -> {link}")
             elif target is None and urlsplit(url).netloc == urlsplit(base).netloc:
                 broken.append(f"{path.relative_to(out)} -> {link} (outside {base})")
+    return broken
+
+
+def broken_fragments(out: Path, base: str) -> list[str]:
+    """Links of every page whose #fragment names no id of the page they lead to (404 and search index excluded)."""
+    parsed = {page_url(out, path, base): parse_page(path) for path in html_pages(out) if path.name != "404.html"}
+    broken = []
+    for here, page in parsed.items():
+        for link in page.links:
+            url, _, fragment = urljoin(here, link).partition("#")
+            target = parsed.get(url)
+            if fragment and target is not None and fragment not in target.ids:
+                broken.append(f"{here[len(base):]} -> {link}")
     return broken

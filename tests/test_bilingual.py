@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, build_project, make_project, run_cli
-from digest.bilingual import Glossary, mark_terms, split_html, term_pattern
+from digest.bilingual import Glossary, mark_terms, term_pattern
+from digest.body import shape
 from digest.markdown import convert
 from digest.translations import Pair, pair_blocks
 
@@ -80,10 +80,10 @@ def test_pair_blocks_groups_merges_and_splits_by_marker():
     assert [(p.index, p.expected) for p in problems] == [(1, 2)]
 
 
-def test_split_html_finds_top_level_blocks_and_leaves_footnotes_out():
-    blocks, tail = split_html(convert("One[^1].\n\n- a\n- b\n\n> q\n\n| a |\n|---|\n| 1 |\n\n---\n\n[^1]: note"))
-    assert [b.tag for b in blocks] == ["p", "ul", "blockquote", "table", "hr"]
-    assert tail.startswith('<div class="footnote">')
+def test_shape_finds_top_level_blocks_and_leaves_footnotes_out():
+    body, _ = shape(convert("One[^1].\n\n- a\n- b\n\n> q\n\n| a |\n|---|\n| 1 |\n\n---\n\n[^1]: note"))
+    assert [b.tag for b in body.blocks] == ["p", "ul", "blockquote", "table", "hr"]
+    assert body.notes.startswith('<div class="footnote">')
 
 
 def test_glossary_marks_longest_match_outside_links_and_code():

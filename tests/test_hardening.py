@@ -313,6 +313,7 @@ def test_config_can_allow_scripts_and_schemes(project, cli):
     config.write_text(config.read_text(encoding="utf-8") + "check: {allow_html: [script, img], "
                       "allow_schemes: [javascript]}\n", encoding="utf-8")
     (project / ARTICLE).write_text(SCRIPTED.rsplit("\n\n", 1)[0] + "\n", encoding="utf-8")
+    (project / ARTICLE).with_name("x.png").write_bytes(b"an image")  # raw HTML's links are checked too
     code, out, _ = cli(project, "check")
     assert code == 0, out
     assert "javascript" not in out and "script>" not in out

@@ -13,6 +13,7 @@ from digest.frontmatter import parse_front_matter
 from digest.i18n import long_date, month_name
 from digest.markdown import convert, join_east_asian_lines
 from digest.text import excerpt, reading_minutes
+from digest.body import shape
 from digest.yamlsafe import parse_yaml
 
 
@@ -98,18 +99,18 @@ def test_soft_line_breaks_vanish_between_chinese_but_not_english():
 
 def test_chinese_excerpt_ends_at_a_sentence_end():
     body = "青岛市财政局加大财政扶贫资金监管力度。" * 3 + "今年联合青岛市扶贫办对财政扶贫资金开展监督检查，" * 5
-    text = excerpt(convert(body))
+    text = excerpt(shape(convert(body))[1].paragraphs)
     assert text.endswith("。") and len(text) <= 120
 
 
 def test_chinese_excerpt_without_sentence_end_is_cut_by_characters():
-    text = excerpt(convert("很长的句子没有句号" * 40))
+    text = excerpt(shape(convert("很长的句子没有句号" * 40))[1].paragraphs)
     assert text.endswith("……") and len(text) == 122
 
 
 def test_english_excerpt_by_words_never_inside_a_tag_or_entity():
     body = "Tom &amp; Jerry met <b>here</b> on a long day. " * 12
-    text = excerpt(convert(body))
+    text = excerpt(shape(convert(body))[1].paragraphs)
     assert "<" not in text and "&amp;" not in text and "Tom & Jerry" in text
     assert len(text.split()) <= 50 and text.endswith(".")
 

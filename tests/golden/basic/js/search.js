@@ -2,6 +2,12 @@
 // language (Pagefind's JavaScript API, pinned to 1.4.0, see README "Search") and draws the results
 // in the site's own markup. The form submits to this same page, so every result list has an address.
 //
+// The index is made per period (a month of the newest year, a year before it: data-bundles, newest
+// first), so that a new edition re-indexes only its own period. The newest period's bundle is loaded
+// and the others are merged into it (Pagefind's mergeIndex: one WebAssembly module, results ranked
+// together). Sorted by date (&sort=newest), the periods are searched one after the other, newest
+// first, each in a Pagefind of its own: a merged search ranks by score and would lose the order.
+//
 // Chinese queries: Pagefind 1.4.0 looks the whole query up in the index and, when no indexed word
 // starts with it, falls back to its longest indexed prefix (零跑腿办证 -> 零). So every result of a
 // query with Chinese text is checked against the page's own text and dropped unless it holds each
@@ -112,6 +118,18 @@ function drawResult(data, terms) {
   list.append(item);
 }
 
+/** The address of one period's bundle (absolute: an import is resolved against this script, not the page). */
+function bundleUrl(bundle) {
+  return new URL(`${root}pagefind/${bundle}/`, document.baseURI).href;
+}
+
+/** The Pagefind module of one period's bundle (each bundle's script is a module of its own). */
+async function loadPagefind(bundle) {
+  const pagefind = await import(`${bundleUrl(bundle)}pagefind.js`);
+  await pagefind.options({ baseUrl: "/", excerptLength: 40 });
+  return pagefind;
+}
+
 /** Run the search in the address, then draw results a step at a time. */
 async function run() {
   const params = new URLSearchParams(window.location.search);
@@ -125,20 +143,29 @@ async function run() {
   }
   document.title = `${query} · ${document.title}`;
   status.textContent = strings.loading;
-  let pagefind;
+  const bundles = (output.dataset.bundles || "").split(" ").filter(Boolean);
+  const options = { filters: section ? { section } : {} };
+  let candidates;
   try {
-    // an import is resolved against this script's address, not the page's: make it absolute first
-    pagefind = await import(new URL(`${root}pagefind/pagefind.js`, document.baseURI).href);
-    await pagefind.options({ baseUrl: "/", excerptLength: 40 });
+    if (!bundles.length) throw new Error("no index");
+    if (params.get("sort") === "newest") {
+      options.sort = { date: "desc" };
+      candidates = [];
+      for (const bundle of bundles) { // periods are disjoint: newest first, each in date order
+        const search = await (await loadPagefind(bundle)).search(query, options);
+        candidates.push(...(search ? search.results : []));
+      }
+    } else {
+      const pagefind = await loadPagefind(bundles[0]);
+      for (const bundle of bundles.slice(1)) await pagefind.mergeIndex(bundleUrl(bundle), { baseUrl: "/", excerptLength: 40 });
+      const search = await pagefind.search(query, options);
+      candidates = search ? search.results : [];
+    }
   } catch (error) {
     status.textContent = strings.error;
     return;
   }
-  const options = { filters: section ? { section } : {} };
-  if (params.get("sort") === "newest") options.sort = { date: "desc" };
-  const search = await pagefind.search(query, options);
   const terms = hanTerms(query);
-  const candidates = search ? search.results : [];
   let next = 0;
   let shown = 0;
 

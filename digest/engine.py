@@ -408,15 +408,16 @@ def site_from_snapshot(snap: Snapshot, config) -> Site | None:
 
 def records_of(value: dict) -> dict:
     """An article's records from the snapshot's form."""
-    from .model import Article
-    return {lang: Article(**fields) for lang, fields in value["records"].items()}
+    from .model import article_from_row
+    return {lang: article_from_row(row) for lang, row in value["r"].items()}
 
 
-def group_value(group: dict, problems: list) -> dict:
-    """An article's records in the snapshot's form."""
-    import dataclasses
-    return {"records": {lang: {f.name: getattr(a, f.name) for f in dataclasses.fields(a)} for lang, a in group.items()},
-            "problems": problems}
+def group_value(group: dict, problems: list) -> str:
+    """An article's records in the snapshot's form (JSON text: rows of field values, see model.article_row)."""
+    from .cache import tag
+    from .model import article_row
+    return json.dumps({"r": {lang: article_row(a) for lang, a in group.items()}, "p": tag(problems)},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def site_blobs(site: Site) -> dict:

@@ -32,6 +32,7 @@ def install_helpers(env: jinja2.Environment) -> None:
     env.filters.update(iso=iso_filter, script_json=script_json, xml_clean=xml_clean)
 
 
+@lru_cache(maxsize=65536)
 def iso_datetime(value, timezone: str) -> str:
     """A date or datetime as ISO 8601 / RFC 3339 in the site's time zone, to the second."""
     if isinstance(value, str):

@@ -61,6 +61,40 @@ class Article:
         return dict(self.alternates).get(lang)
 
 
+ARTICLE_TUPLES = ("tags", "position", "alternates", "aliases", "targets")  # JSON lists back to tuples
+
+
+def article_row(article: Article) -> list:
+    """An article as the dependency record keeps it: its field values in order, as JSON's own types (fast to read).
+
+    Dates are ISO text; source and translation (front matter mappings that may hold YAML dates) are
+    tagged as the cache tags values (cache.tag).
+    """
+    from .cache import tag
+    row = []
+    for f in ARTICLE_FIELDS:
+        value = getattr(article, f)
+        if f in ("date", "updated"):
+            value = value.isoformat() if value is not None else None
+        elif f in ("source", "translation"):
+            value = tag(value)
+        elif f in ARTICLE_TUPLES:
+            value = [list(v) if isinstance(v, tuple) else v for v in value]
+        row.append(value)
+    return row
+
+
+def article_from_row(row: list) -> Article:
+    """The inverse of article_row (the row was read with cache.untag as json's object hook)."""
+    values = dict(zip(ARTICLE_FIELDS, row))
+    for f in ("date", "updated"):
+        if values[f] is not None:
+            values[f] = dt.datetime.fromisoformat(values[f])
+    for f in ARTICLE_TUPLES:
+        values[f] = tuple(tuple(v) if isinstance(v, list) else v for v in values[f])
+    return Article(**values)
+
+
 @dataclass(frozen=True)
 class Item:
     """An entry of a list page: an article, or an untranslated original shown with a notice."""
@@ -101,6 +135,9 @@ class Page:
     position: tuple
     targets: tuple = ()
     fp: str = ""
+
+
+ARTICLE_FIELDS = tuple(f.name for f in __import__("dataclasses").fields(Article))
 
 
 def fingerprint(*parts) -> str:

@@ -26,7 +26,7 @@ import sqlite3
 
 from .cache import Cache, decode, encode, transaction, value_sum
 
-FORMAT = "1"  # bump when the meaning of a row changes: older snapshots are then dropped
+FORMAT = "2"  # bump when the meaning of a row changes: older snapshots are then dropped
 SCHEMA_VERSION = "2"  # bump when a table's columns change: the tables are then made again
 
 SCHEMA = (
@@ -240,7 +240,7 @@ class Snapshot:
                            [(o, p, sig, digest) for p, (sig, digest) in update.files.items()])
             db.executemany("DELETE FROM snap_group WHERE o = ? AND key = ?", [(o, k) for k in update.groups_gone])
             db.executemany("INSERT OR REPLACE INTO snap_group VALUES (?, ?, ?, ?)",
-                           [(o, k, value_sum(text), text) for k, text in encoded(update.groups)])
+                           [(o, k, value_sum(text), text) for k, text in update.groups.items()])
             db.executemany("INSERT OR REPLACE INTO snap_blob VALUES (?, ?, ?, ?)",
                            [(o, k, value_sum(text), text) for k, text in encoded(update.blobs)])
             plain = [(k, json.dumps(v, ensure_ascii=False, separators=(",", ":"))) for k, v in update.plain.items()]
@@ -288,7 +288,7 @@ class Update:
         self.full = full  # everything was planned: the old rows are replaced, not patched
         self.files: dict = {}
         self.files_gone: set = set()
-        self.groups: dict = {}
+        self.groups: dict = {}  # key -> JSON text (engine.group_value)
         self.groups_gone: set = set()
         self.blobs: dict = {}
         self.plain: dict = {}  # blobs of JSON's own types, written as they are (the catalog)

@@ -118,7 +118,10 @@ def relative(from_path: str, to_path: str) -> str:
 
 
 def absolute(base_url: str, path: str) -> str:
-    """The absolute URL of a site path."""
+    """The absolute URL of a site path (a plain site path is appended: urljoin is slow, and sitemaps call this
+    for every page)."""
+    if base_url.endswith("/") and ":" not in path and not path.startswith(("/", ".")) and "/." not in path:
+        return base_url + path
     return urljoin(base_url, path)
 
 

@@ -1,20 +1,19 @@
 """Preview server: serves the output folder, rebuilds on changes, reloads the browser.
 
-It is handed a rebuild callable and a source of changes and never imports the engine, so it
-can be tested with a fake builder.
-The package's: the LiveReload protocol endpoint (`livereload`'s handler, subclassed) and its browser
-script (served from the installed package), which are what the package is for. Ours: file serving
-(path safety, Content-Type, 404s, the error page), change detection (digest.watch) and the rebuild,
-because python-livereload's fall short (its server follows symlinks out of its root, injects its script
-into any response with `</head>`, drops changes that come soon after a reload, misses saves by rename),
-and the subclass fixes what its handler lacks (it accepts any origin, keeps one set of browsers for
-the whole class, and reloads every page for any change).
+The package's: the reload endpoint (livereload's LiveReloadHandler, subclassed) and livereload.js — what it is for.
+Ours: file serving (path safety, types, 404s, the error page), watching and the rebuild — where it falls short.
 
-A reload is never lost. The page's script tag carries the build it shows (`snipver`, which
+Where python-livereload falls short: its server follows symlinks out of its root, injects its
+script into any response with `</head>`, drops changes that come soon after a reload and misses
+saves by rename; its handler accepts any origin, keeps one set of browsers for the whole class and
+reloads every page for any change, which ReloadSocket puts right. The server is handed a rebuild
+callable and a source of changes and never imports the engine, so it is tested with a fake builder.
+
+A reload is never lost. Each page's script tag carries the build it shows (`snipver`, which
 livereload.js sends back in its hello), and the server knows which build last changed each output
 file. After a build, the pages whose files changed are told to reload; a page whose socket connects
-(or reconnects) after a build that changed it is told at once. Without this, a build that ended
-between the moment a page was requested and the moment its socket said `info` told nobody.
+(or reconnects) after a build that changed it is told at once. Before, a build that ended between
+the request of a reloading page and its socket's `info` message told nobody, and the page stayed old.
 """
 from __future__ import annotations
 

@@ -376,8 +376,7 @@ def test_only_the_pages_whose_files_changed_are_reloaded(served):
     server, builder, changes, port = served
 
     async def session():
-        zh, home, gone = (await open_page(port, "/zh/", label_of(port, "/zh/")), await open_page(port, "/", label_of(port, "/")),
-                          await open_page(port, "/new/", label_of(port, "/new/")))
+        zh, home, gone = [await open_page(port, path, label_of(port, path)) for path in ("/zh/", "/", "/new/")]
         got = []
         for changed in (["zh/index.html", "feed.xml"], ["feed.xml", "search.json"], ["new/index.html"],
                         ["style.css"]):
@@ -398,7 +397,7 @@ def test_every_page_reloads_when_the_error_page_comes_and_goes(served):
     server, builder, changes, port = served
 
     async def session():
-        zh, home = await open_page(port, "/zh/", label_of(port, "/zh/")), await open_page(port, "/", label_of(port, "/"))
+        zh, home = [await open_page(port, path, label_of(port, path)) for path in ("/zh/", "/")]
         got = []
         for errors in (["a.zh.md:3: broken"], ["a.zh.md:3: broken"], ["a.zh.md:4: broken"], []):
             builder.errors, builder.changed = errors, []

@@ -103,13 +103,11 @@ class Versions:
 
     def note(self, build: int, rebuilt: Rebuilt, errors_changed: bool) -> None:
         """Remember what this build changed."""
-        if errors_changed or rebuilt.changed is None:
-            self.everything = build
-            return
-        for rel in rebuilt.changed:
+        for rel in rebuilt.changed or ():
             self.files[rel] = build
-            if rel.lower().endswith(RESOURCE_SUFFIXES):
-                self.everything = build
+        if errors_changed or rebuilt.changed is None or any(rel.lower().endswith(RESOURCE_SUFFIXES)
+                                                              for rel in rebuilt.changed):
+            self.everything = build
 
     def stale(self, built: int | None, files: tuple[str, ...]) -> bool:
         """A page showing build `built` (None: unknown) of these files is out of date."""

@@ -53,7 +53,7 @@ def in_a_thread(rebuild, changed: set):
 
 def test_serve_refuses_a_body_markdown_is_too_slow_on_within_the_limit_naming_it(tmp_path, monkeypatch):
     """build stops it with SIGALRM; serve's rebuilds run in a thread, where it used to take 52 s. Size: as build."""
-    monkeypatch.setattr(markdown, "MARKDOWN_SECONDS", 1)
+    monkeypatch.setattr(markdown, "MARKDOWN_SECONDS", 4)
     project = make_project(tmp_path)
     article = project / ARTICLE
     text = article.read_text(encoding="utf-8")
@@ -62,12 +62,12 @@ def test_serve_refuses_a_body_markdown_is_too_slow_on_within_the_limit_naming_it
     assert in_a_thread(rebuild, set())[0].errors == []
     article.write_text(with_body(text, SLOW), encoding="utf-8")
     rebuilt, seconds = in_a_thread(rebuild, {str(article)})
-    assert seconds < 10
-    assert [line for line in rebuilt.errors if line.startswith(f"{ARTICLE}:") and "Markdown took over 1 s" in line]
+    assert 4 <= seconds < 15
+    assert [line for line in rebuilt.errors if line.startswith(f"{ARTICLE}:") and "Markdown took over" in line]
     other = project / ARTICLE.replace(".en.md", ".zh.md")
     other.write_text(other.read_text(encoding="utf-8") + "\n又一段。\n", encoding="utf-8")
     rebuilt, seconds = in_a_thread(rebuild, {str(other)})  # the slow body had its time: refused at once
-    assert seconds < 1 and any("Markdown took over 1 s" in line for line in rebuilt.errors)
+    assert seconds < 4 and any("Markdown took over" in line for line in rebuilt.errors)
     article.write_text(with_body(text, "正文。\n\n" * 200_000), encoding="utf-8")  # the size limit, too
     rebuilt, _ = in_a_thread(rebuild, {str(article)})
     assert [line for line in rebuilt.errors if line.startswith(f"{ARTICLE}: error: ") and "1,024 KB" in line]

@@ -348,6 +348,17 @@ async def messages(sock, seconds: float = 0.4) -> list[dict]:
     return found
 
 
+async def rebuild(server: PreviewServer, changes: FakeChanges) -> None:
+    """Hand the server a change and wait until it has counted the build (and told its browsers)."""
+    before = server.state.builds
+    changes.put({"x.md"})
+    for _ in range(1000):
+        if server.state.builds > before:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no rebuild")
+
+
 def label_of(port: int, path: str) -> str:
     """The build label in the script tag of a served page."""
     return re.search(rb"snipver=([\w-]+)", fetch(port, path)[2]).group(1).decode()
@@ -381,7 +392,7 @@ def test_only_the_pages_whose_files_changed_are_reloaded(served):
         for changed in (["zh/index.html", "feed.xml"], ["feed.xml", "search.json"], ["new/index.html"],
                         ["style.css"]):
             builder.changed = changed
-            changes.put({"x.md"})
+            await rebuild(server, changes)
             got.append([len(await messages(sock)) for sock in (zh, home, gone)])
         return got
 
@@ -401,7 +412,7 @@ def test_every_page_reloads_when_the_error_page_comes_and_goes(served):
         got = []
         for errors in (["a.zh.md:3: broken"], ["a.zh.md:3: broken"], ["a.zh.md:4: broken"], []):
             builder.errors, builder.changed = errors, []
-            changes.put({"a.zh.md"})
+            await rebuild(server, changes)
             got.append([len(await messages(sock)) for sock in (zh, home)])
         return got
 
@@ -424,9 +435,9 @@ def test_each_server_keeps_its_own_browsers(served, tmp_path):
         async def session():
             mine = await open_page(port, "/", label_of(port, "/"))
             theirs = await open_page(other_port, "/", label_of(other_port, "/"))
-            other_changes.put({"x.md"})
+            await rebuild(other, other_changes)
             first = [len(await messages(mine)), len(await messages(theirs))]
-            changes.put({"x.md"})
+            await rebuild(server, changes)
             return first, [len(await messages(mine)), len(await messages(theirs))]
 
         assert asyncio.run(session()) == ([0, 1], [1, 0])

@@ -380,7 +380,7 @@ def cmd_serve(args) -> int:
     print(f"serving {out} on {server.url} — press Ctrl-C to stop", flush=True)
     if args.open:
         webbrowser.open(server.url)
-    signal.signal(signal.SIGTERM, stop_on_terminate(os.getpid()))  # a terminate stops as cleanly as Ctrl-C
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a terminate stops as cleanly as Ctrl-C
     try:
         server.serve()
     except KeyboardInterrupt:
@@ -389,22 +389,6 @@ def cmd_serve(args) -> int:
         watcher.close()
     print("stopped", flush=True)
     return EXIT_OK
-
-
-def stop_on_terminate(pid: int):
-    """A SIGTERM handler that stops the server like Ctrl-C, and ends a forked build worker quietly.
-
-    Workers inherit the handler; a pool ends its workers with SIGTERM after every parallel stage,
-    and a KeyboardInterrupt there printed 'Process ForkPoolWorker-N: Traceback …' in the console.
-    """
-    import signal
-
-    def terminate(signum, frame):
-        if os.getpid() != pid:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-        raise KeyboardInterrupt
-    return terminate
 
 
 def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: Path | None = None,

@@ -218,7 +218,11 @@ def convert_in_child(body: str, watchdog: Watchdog) -> str:
     for stream in (sys.stdout, sys.stderr):  # the child must not print what this process has not yet
         stream.flush()
     child = context.Process(target=convert_for_parent, args=(body, sender), daemon=True)
-    child.start()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # as pipeline.quiet_worker: Ctrl-C is the parent's
+    try:
+        child.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     sender.close()
     started = time.monotonic()
     try:
@@ -246,6 +250,7 @@ def convert_for_parent(body: str, sender) -> None:
     """In the child: convert and send (True, html), or (False, what went wrong); quiet on interrupts."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills this process
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         sender.send((True, (_converter or make_converter()).reset().convert(body)))
     except Exception as exc:  # noqa: BLE001 - reported by the parent as a crash of the build

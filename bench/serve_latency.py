@@ -11,6 +11,10 @@ before the server starts. Each edit rewrites one article's Chinese body by an at
 the median and the spread of save-to-disk times, the server's own rebuild times, and
 per edit the difference of the two: roughly the time the watcher takes to notice the save
 (roughly: the page is written before the rebuild ends, and the log rounds to 10 ms).
+
+With --browser, the article's page is open in headless Chromium (Debian's /usr/bin/chromium,
+through Playwright) and each edit is timed until the browser, reloaded by the server, shows it:
+the reload latency an editor sees.
 """
 from __future__ import annotations
 
@@ -80,6 +84,19 @@ def measure_edit(out: Path, article: Path, marker: str, timeout: float = 120) ->
     raise SystemExit(f"{page} never showed the edit")
 
 
+def measure_in_browser(page, url: str, article: Path, marker: str) -> float:
+    """Open the article's page, save one edit; return the seconds until the browser shows it."""
+    page.goto(url)
+    page.wait_for_function("() => window.LiveReload && window.LiveReload.connector.protocol >= 7", timeout=60000)
+    time.sleep(0.2)
+    text = article.read_text(encoding="utf-8")
+    body_at = text.index("---", 3) + 3
+    started = time.perf_counter()
+    save_atomically(article, text[:body_at] + f"\n\n{marker}\n" + text[body_at:])
+    page.wait_for_selector(f"text={marker}", timeout=120000)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -87,6 +104,8 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=11)
     parser.add_argument("--search", action="store_true",
                         help="keep serve's background search indexing on (it competes for the CPU between edits)")
+    parser.add_argument("--browser", action="store_true",
+                        help="time each edit until headless Chromium, reloaded by the server, shows it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
@@ -95,25 +114,42 @@ def main() -> None:
         subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(project), "build", "-q"], check=True)
         print(f"cold build: {time.perf_counter() - started:.1f} s")
         proc, lines, out = start_server(project, args.search)
+        url = re.search(r" on (http://\S+/)", next(line for line in lines if line.startswith("serving "))).group(1)
+        browser = None
         try:
             time.sleep(1.0)
             pool = articles(project)
             step = max(1, len(pool) // args.edits)
             times = []
+            if args.browser:
+                from playwright.sync_api import sync_playwright
+                playwright = sync_playwright().start()
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                     args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page()
             for i in range(args.edits):
                 article = pool[(i * step + len(pool) // 2) % len(pool)]
-                times.append(measure_edit(out, article, f"BENCH-EDIT-{i}-{time.time_ns()}"))
+                marker = f"BENCH-EDIT-{i}-{time.time_ns()}"
+                if browser is not None:
+                    page_url = url + page_of(Path(""), article).parent.as_posix() + "/"
+                    times.append(measure_in_browser(page, page_url, article, marker))
+                else:
+                    times.append(measure_edit(out, article, marker))
                 time.sleep(0.3)  # let the server settle (and write its log line) between edits
             rebuilds = [float(m.group(1)) for line in lines if (m := re.search(r"rebuild done in ([\d.]+) s", line))]
         finally:
+            if browser is not None:
+                browser.close()
+                playwright.stop()
             proc.terminate()
             proc.wait(timeout=30)
     print(f"{len(pool)} articles, {args.edits} one-article edits")
-    print(f"save to page on disk: median {statistics.median(times) * 1000:.0f} ms "
+    shown = "shown in the browser" if args.browser else "page on disk"
+    print(f"save to {shown}: median {statistics.median(times) * 1000:.0f} ms "
           f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
     if rebuilds:
         print(f"server rebuild time: median {statistics.median(rebuilds) * 1000:.0f} ms")
-    if len(rebuilds) == len(times):  # one rebuild per edit: what is left is noticing the save and debouncing
+    if len(rebuilds) == len(times) and not args.browser:  # one rebuild per edit: what is left is noticing the save and debouncing
         outside = [saved - built for saved, built in zip(times, rebuilds)]
         print(f"save to disk minus rebuild (~detection): median {statistics.median(outside) * 1000:.0f} ms")
 

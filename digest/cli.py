@@ -351,9 +351,13 @@ def cmd_serve(args) -> int:
     """serve: build with base_url set to the local address, then serve, rebuild and reload until Ctrl-C."""
     import signal
     import webbrowser
-    from .server import PreviewServer, bind, is_loopback, local_url
+    from .server import PreviewServer, bind, is_loopback, local_url, reload_script_path
     from .watch import Watcher
     root = Path(args.root).resolve()
+    if not reload_script_path().is_file():
+        print(f"serve: the livereload package has no browser script ({reload_script_path()}), so pages could "
+              "not reload — reinstall it: pip install --force-reinstall -r requirements.txt", file=sys.stderr)
+        return EXIT_USAGE
     if not is_loopback(args.host):
         print(f"warning: listening on {args.host}: other machines on your network can read the preview",
               file=sys.stderr)
@@ -365,8 +369,9 @@ def cmd_serve(args) -> int:
         return EXIT_USAGE
     cache = cache_dir(root, args)
     out = Path(args.out).resolve() if args.out else cache / "preview" / str(port)
-    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts, cache, search=args.search)
     watcher = Watcher([root / "content", root / "templates", root / "static", root / "config.yaml"])
+    rebuild = preview_rebuild(root, out, local_url(args.host, port), args.drafts, cache, search=args.search,
+                              interrupted=watcher.pending)
     if watcher.polling:
         print(f"note: watching files by polling ({watcher.fallback_reason or 'DIGEST_WATCH_POLL is set'})",
               file=sys.stderr)
@@ -387,30 +392,37 @@ def cmd_serve(args) -> int:
 
 
 def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: Path | None = None,
-                    search: bool = True):
-    """The rebuild callable handed to the preview server: build, print, return the error lines.
+                    search: bool = True, interrupted=None):
+    """The rebuild callable handed to the preview server: build, print, say what changed (server.Rebuilt).
 
     The same engine as `build`, kept warm: one BuildState for the whole session. The search index
     is made in the background after a good rebuild (debounced), so it never delays the reload.
+    interrupted() says whether newer changes wait: a body that Markdown is slow on gives way to them.
     """
     from .cache import default_cache_dir
     from .engine import BuildState
+    from .markdown import Superseded, Watchdog, watching
     from .pipeline import build
     from .search import BackgroundIndexer
+    from .server import Rebuilt
     state = BuildState()
+    watchdog = Watchdog(interrupted or (lambda: False))
     cache = cache or default_cache_dir(root)
     rebuilds: list = []
     languages: list = []  # of the last good build, for the indexer
     indexer = BackgroundIndexer(lambda: locked_index(out, languages, cache),
                                 log=lambda line: print(line, flush=True))
 
-    def rebuild(changed: set) -> list[str]:
+    def rebuild(changed: set) -> Rebuilt:
         try:
-            result = build(root, out, base_url=base_url, drafts=drafts, state=state, changed=changed or None,
-                           cache_dir=cache, search=False if not search else None, index_search=False)
+            with watching(watchdog):
+                result = build(root, out, base_url=base_url, drafts=drafts, state=state, changed=changed or None,
+                               cache_dir=cache, search=False if not search else None, index_search=False)
+        except Superseded:
+            return Rebuilt([], superseded=True)
         except DigestError as exc:
             print_problems(exc.problems, replaced=exc.replaced)
-            return [p.format() for p in exc.problems if p.level == "error"]
+            return Rebuilt([p.format() for p in exc.problems if p.level == "error"], list(exc.replaced))
         settle_memory(rebuilds)
         rebuilds.append(result.seconds)
         if result.warnings:
@@ -419,7 +431,7 @@ def preview_rebuild(root: Path, out: Path, base_url: str, drafts: bool, cache: P
         if result.site is not None and result.site.config.search:
             languages[:] = result.site.config.codes
             indexer.request()
-        return []
+        return Rebuilt([], result.report.replaced)
     return rebuild
 
 

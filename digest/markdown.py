@@ -1,19 +1,29 @@
 """Markdown to HTML (Python-Markdown), with East Asian soft line breaks (body.py shapes the result).
 
 Python-Markdown is quadratic on some inputs: every unmatched `[` or `<` makes it scan the rest of
-the paragraph, so `'[' * 8000` takes seconds and a long paragraph of them minutes. Two guards:
-`pathological()` refuses such paragraphs before Markdown sees them (cheap, linear, works in any
-thread), and `convert()` stops a conversion that runs longer than MARKDOWN_SECONDS with SIGALRM —
-only in a main thread (pool workers, a plain build); the preview server's background thread
-cannot use signals and relies on the pre-check alone.
+the paragraph, so `'[' * 8000` takes seconds and a long paragraph of them minutes; nested or
+repeated link brackets (`'[' * 15000 + 'a' + '](' * 15000`) are worse. Three guards:
+`pathological()` refuses the unmatched kind before Markdown sees them (cheap, linear, any thread);
+in a main thread (a plain build, pool workers) `convert()` stops a conversion that runs longer than
+MARKDOWN_SECONDS with SIGALRM; in any other thread (the preview server rebuilds in one, and
+signals only reach the main thread) a body that `risky()` finds costly — many `[` or `<` for its
+paragraph's length, which no article of the site comes near — is converted in a child process
+that is killed after the same time, or as soon as newer changes wait (`watching()`), while every
+other body converts in the thread at no extra cost.
 """
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
+import multiprocessing
 import re
 import signal
+import sys
 import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 import markdown as md
 from markdown.postprocessors import Postprocessor
@@ -90,6 +100,7 @@ MARKDOWN_SECONDS = 20  # a real article converts in milliseconds
 MAX_BLOCK_CHARS = 100_000  # one paragraph or table; a long real paragraph is 3,000
 MAX_SCAN_WORK = 2_000_000  # unmatched `[`/`<` times paragraph length: about a second of Markdown
 STRIPPED = "-stripped"  # the end of the hash of a body whose HTML goes through the sanitiser (raw_html: strip)
+RISKY_WORK = 100_000  # any `[`/`<` times paragraph length: up to ~0.05 s; a paragraph with 10 links is ~30,000
 
 
 class SlowMarkdown(Exception):
@@ -100,6 +111,36 @@ class SlowMarkdown(Exception):
         self.digest = digest
 
 
+class Superseded(Exception):
+    """Newer changes arrived while a risky body converted: the rebuild gives way to them."""
+
+
+@dataclass
+class Watchdog:
+    """What a conversion outside the main thread answers to (the preview server's rebuilds).
+
+    interrupted says whether newer changes wait; spent keeps the seconds a body (by digest) has
+    already had in rebuilds that gave way, so it never gets more than MARKDOWN_SECONDS in all.
+    """
+
+    interrupted: Callable[[], bool] = lambda: False
+    spent: dict = field(default_factory=dict)
+
+
+# The watchdog of the rebuild running in this thread: set around build() by watching(), read by convert().
+WATCHDOG: contextvars.ContextVar = contextvars.ContextVar("digest_markdown_watchdog", default=None)
+
+
+@contextlib.contextmanager
+def watching(watchdog: Watchdog):
+    """Convert risky bodies under this watchdog for the duration of the block."""
+    token = WATCHDOG.set(watchdog)
+    try:
+        yield
+    finally:
+        WATCHDOG.reset(token)
+
+
 def body_digest(body: str) -> str:
     """The hash a body is known by (cache key, and how a slow conversion names its file)."""
     return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -107,6 +148,11 @@ def body_digest(body: str) -> str:
 
 class StrippedBody(str):
     """A body whose HTML convert() passes through the allow-list sanitiser (config raw_html: strip)."""
+
+
+def body_key(body: str) -> str:
+    """The hash a body's document is known by (how a slow conversion names its file)."""
+    return body_digest(body) + (STRIPPED if isinstance(body, StrippedBody) else "")
 
 
 def as_body(text: str, body_hash: str) -> str:
@@ -119,12 +165,15 @@ def convert(body: str) -> str:
     global _converter  # a per-process cache of a costly object, not shared state
     if _converter is None:
         _converter = make_converter()
-    try:
-        with time_limit(MARKDOWN_SECONDS, body):
-            html = _converter.reset().convert(body)
-    except SlowMarkdown:
-        _converter = None  # interrupted half-way: start the next document with a fresh one
-        raise
+    if threading.current_thread() is not threading.main_thread() and risky(body):
+        html = convert_in_child(body, WATCHDOG.get() or Watchdog())
+    else:
+        try:
+            with time_limit(MARKDOWN_SECONDS, body):
+                html = _converter.reset().convert(body)
+        except SlowMarkdown:
+            _converter = None  # interrupted half-way: start the next document with a fresh one
+            raise
     if isinstance(body, StrippedBody):
         from .rawhtml import sanitise
         html = sanitise(html)
@@ -139,7 +188,7 @@ def time_limit(seconds: float, body: str):
         return
 
     def expire(signum, frame):
-        raise SlowMarkdown(body_digest(body) + (STRIPPED if isinstance(body, StrippedBody) else ""))
+        raise SlowMarkdown(body_key(body))
 
     previous = signal.signal(signal.SIGALRM, expire)
     old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -148,6 +197,64 @@ def time_limit(seconds: float, body: str):
     finally:
         signal.setitimer(signal.ITIMER_REAL, *old_timer)
         signal.signal(signal.SIGALRM, previous)
+
+
+def risky(body: str) -> bool:
+    """Markdown could take long on this body: a paragraph with many `[` or `<` for its length (linear)."""
+    if (body.count("[") + body.count("<")) * len(body) <= RISKY_WORK:
+        return False  # no paragraph can be worse than the whole body: most bodies stop here
+    return any((block.count("[") + block.count("<")) * len(block) > RISKY_WORK for _, block in blocks(body))
+
+
+def convert_in_child(body: str, watchdog: Watchdog) -> str:
+    """Convert in a forked process, killed after MARKDOWN_SECONDS (SlowMarkdown) or when newer changes wait
+    (Superseded); a thread cannot be stopped, a process can."""
+    digest = body_key(body)
+    spent = watchdog.spent.get(digest, 0.0)
+    if spent >= MARKDOWN_SECONDS:
+        raise SlowMarkdown(digest)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    for stream in (sys.stdout, sys.stderr):  # the child must not print what this process has not yet
+        stream.flush()
+    child = context.Process(target=convert_for_parent, args=(body, sender), daemon=True)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # as pipeline.quiet_worker: Ctrl-C is the parent's
+    try:
+        child.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    sender.close()
+    started = time.monotonic()
+    try:
+        while not receiver.poll(0.02):
+            elapsed = time.monotonic() - started
+            if spent + elapsed >= MARKDOWN_SECONDS or watchdog.interrupted():
+                watchdog.spent[digest] = spent + elapsed
+                raise SlowMarkdown(digest) if spent + elapsed >= MARKDOWN_SECONDS else Superseded()
+        try:
+            done, value = receiver.recv()
+        except EOFError:
+            child.join(5)
+            done, value = False, f"the Markdown process ended with exit code {child.exitcode}"
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if not done:
+        raise RuntimeError(value)
+    return value
+
+
+def convert_for_parent(body: str, sender) -> None:
+    """In the child: convert and send (True, html), or (False, what went wrong); quiet on interrupts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills this process
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        sender.send((True, (_converter or make_converter()).reset().convert(body)))
+    except Exception as exc:  # noqa: BLE001 - reported by the parent as a crash of the build
+        sender.send((False, repr(exc)))
 
 
 def pathological(body: str) -> list[tuple[int, str, str]]:

@@ -1,21 +1,29 @@
 """Preview server: serves the output folder, rebuilds on changes, reloads the browser.
 
-It is handed a rebuild callable and a source of changes and never imports the engine, so it
-can be tested with a fake builder. The browser script is livereload.js (MIT), shipped in
-digest/vendor/; the server speaks its protocol with Tornado. File serving (path safety,
-Content-Type, 404s, the error page) and change detection are our own, because
-python-livereload's fall short (it follows symlinks out of its root, injects its script into any
-response with `</head>`, drops changes that come soon after a reload, and misses saves by rename).
+The package's: the reload endpoint (livereload's LiveReloadHandler, subclassed) and livereload.js — what it is for.
+Ours: file serving (path safety, types, 404s, the error page), watching and the rebuild — where it falls short.
+
+Where python-livereload falls short: its server follows symlinks out of its root, injects its
+script into any response with `</head>`, drops changes that come soon after a reload and misses
+saves by rename; its handler accepts any origin, keeps one set of browsers for the whole class and
+reloads every page for any change, which ReloadSocket puts right. The server is handed a rebuild
+callable and a source of changes and never imports the engine, so it is tested with a fake builder.
+
+A reload is never lost. Each page's script tag carries the build it shows (`snipver`, which
+livereload.js sends back in its hello), and the server knows which build last changed each output
+file. After a build, the pages whose files changed are told to reload; a page whose socket connects
+(or reconnects) after a build that changed it is told at once. Before, a build that ended between
+the request of a reloading page and its socket's `info` message told nobody, and the page stayed old.
 """
 from __future__ import annotations
 
 import asyncio
 import html
-import importlib.resources
 import ipaddress
 import json
 import mimetypes
 import re
+import secrets
 import socket
 import threading
 import time
@@ -23,23 +31,37 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlsplit
 
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
-from tornado.websocket import WebSocketClosedError, WebSocketHandler
+from tornado.websocket import WebSocketClosedError
 
-PROTOCOL = "http://livereload.com/protocols/official-7"
 TEXT_TYPES = {".html": "text/html", ".htm": "text/html", ".css": "text/css", ".xml": "application/xml",
               ".rss": "application/rss+xml", ".atom": "application/atom+xml", ".json": "application/json",
               ".js": "text/javascript", ".mjs": "text/javascript", ".txt": "text/plain", ".svg": "image/svg+xml",
               ".xsl": "application/xslt+xml", ".webmanifest": "application/manifest+json", ".md": "text/plain"}
 BODY_END_RE = re.compile(rb"</body\s*>", re.I)
 LOOPBACK_NAMES = ("localhost",)
+# Outputs a page loads besides itself: when one changes, every open page is reloaded.
+RESOURCE_SUFFIXES = (".css", ".js", ".mjs", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico",
+                     ".woff", ".woff2", ".ttf", ".otf")
 
-Rebuild = Callable[[set], list]  # changed files (empty set: everything) -> error lines, [] on success
+
+@dataclass
+class Rebuilt:
+    """What a rebuild did: its error lines ([] when it succeeded) and the output files it changed."""
+
+    errors: list[str]
+    changed: list[str] | None = None  # written or removed, relative with '/'; None: not known (every page)
+    superseded: bool = False  # given up for newer changes: nothing to show, build again at once
+
+
+# changed files (empty set: everything) -> Rebuilt, or just the error lines (outputs not known)
+Rebuild = Callable[[set], "Rebuilt | list[str]"]
 
 
 class ChangeSource(Protocol):
@@ -55,6 +77,43 @@ class BuildState:
 
     errors: list[str] = field(default_factory=list)
     builds: int = 0
+
+
+class Versions:
+    """Which build last changed what each page shows, and the label a page carries to say which it shows.
+
+    One rule decides both when a page is told to reload after a build and when a page that
+    connects is told at once: it is stale when a build after its own changed its file, a file
+    every page loads (a stylesheet, an image…), or every page (the error page came, changed or went).
+    """
+
+    def __init__(self):
+        self.session = secrets.token_hex(4)  # a page labelled by an earlier server is stale
+        self.everything = 0  # the last build that changed every page
+        self.files: dict[str, int] = {}  # output file -> the last build that wrote or removed it
+
+    def label(self, build: int) -> str:
+        """What a page served now carries: never a number, which livereload.js would turn into a float."""
+        return f"{build}-{self.session}"
+
+    def built(self, label) -> int | None:
+        """The build a label names, or None when this server did not make it."""
+        build, _, session = str(label).partition("-")
+        return int(build) if build.isdigit() and session == self.session else None
+
+    def note(self, build: int, rebuilt: Rebuilt, errors_changed: bool) -> None:
+        """Remember what this build changed."""
+        for rel in rebuilt.changed or ():
+            self.files[rel] = build
+        if errors_changed or rebuilt.changed is None or any(rel.lower().endswith(RESOURCE_SUFFIXES)
+                                                              for rel in rebuilt.changed):
+            self.everything = build
+
+    def stale(self, built: int | None, files: tuple[str, ...]) -> bool:
+        """A page showing build `built` (None: unknown) of these files is out of date."""
+        if built is None:
+            return True
+        return self.everything > built or any(self.files.get(rel, 0) > built for rel in files)
 
 
 def is_loopback(host: str) -> bool:
@@ -118,13 +177,16 @@ def resolve_request(root: Path, raw_path: str) -> tuple[str, Path | str | None]:
         return "missing", None
     base = root.resolve()
     target = base.joinpath(*segments) / "index.html" if folder else base.joinpath(*segments)
-    real = target.resolve()
-    if not real.is_relative_to(base):  # symlinks pointing out of the output
-        return "missing", None
-    if real.is_file():
-        return "file", real
-    if not folder and real.is_dir():
-        return "redirect", "/" + "/".join(segments) + "/"
+    try:
+        real = target.resolve()
+        if not real.is_relative_to(base):  # symlinks pointing out of the output
+            return "missing", None
+        if real.is_file():
+            return "file", real
+        if not folder and real.is_dir():
+            return "redirect", "/" + "/".join(segments) + "/"
+    except (OSError, RuntimeError):  # a name too long for the file system, a loop of links (3.11: RuntimeError)
+        pass
     return "missing", None
 
 
@@ -137,19 +199,25 @@ def content_type(path: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def reload_script() -> bytes:
-    """livereload.js, read from the package's data (it works from a wheel or a zip, too)."""
-    return importlib.resources.files(__package__).joinpath("vendor", "livereload.js").read_bytes()
+def reload_script_path() -> Path:
+    """The browser script of the installed livereload package (the file its LiveReloadJSHandler sends)."""
+    import livereload.handlers
+    return Path(livereload.handlers.__file__).parent / "vendors" / "livereload.js"
 
 
-def script_tag(port: int) -> bytes:
-    """The tag that loads livereload.js, which connects back to /livereload on the same host."""
-    return f'<script src="/livereload.js?port={port}"></script>'.encode()
+def script_tag(port: int, label: str | None = None) -> bytes:
+    """The tag that loads livereload.js, which connects back to /livereload on the same host.
+
+    label: the build the page shows; livereload.js reads `snipver` from its own URL and sends it
+    back in its hello.
+    """
+    query = f"port={port}" + (f"&amp;snipver={label}" if label else "")
+    return f'<script src="/livereload.js?{query}"></script>'.encode()
 
 
-def inject_script(page: bytes, port: int) -> bytes:
+def inject_script(page: bytes, port: int, label: str | None = None) -> bytes:
     """Add the live-reload script before the last </body> (at the end when there is none); HTML only."""
-    tag = script_tag(port)
+    tag = script_tag(port, label)
     matches = list(BODY_END_RE.finditer(page))
     if not matches:
         return page + tag
@@ -157,7 +225,7 @@ def inject_script(page: bytes, port: int) -> bytes:
     return page[:at] + tag + page[at:]
 
 
-def error_page(errors: list[str], port: int) -> bytes:
+def error_page(errors: list[str], port: int, label: str | None = None) -> bytes:
     """The page shown in place of every HTML page while the site cannot be built."""
     items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in errors)
     page = f"""<!DOCTYPE html>
@@ -174,11 +242,26 @@ site builds again. 请按下面列出的文件和行号修改并保存，修好�
 </ol>
 </body></html>
 """
-    return inject_script(page.encode("utf-8"), port)
+    return inject_script(page.encode("utf-8"), port, label)
+
+
+def page_files(root: Path, url: str) -> tuple[str, ...]:
+    """The output files a page at this address shows: its own, or the 404 page and the one it waits for."""
+    try:
+        path = urlsplit(url).path or "/"
+        kind, found = resolve_request(root, path)
+    except (ValueError, UnicodeDecodeError):
+        return ("404.html",)
+    base = root.resolve()
+    if kind == "file":
+        return (found.relative_to(base).as_posix(),)
+    wanted = unquote(path, errors="replace").strip("/")
+    own = f"{wanted}/index.html" if wanted else "index.html"
+    return (own, wanted, "404.html") if wanted and not path.endswith("/") else (own, "404.html")
 
 
 class PreviewServer:
-    """The output folder over HTTP, one rebuild per burst of changes, a reload for every browser."""
+    """The output folder over HTTP, one rebuild per burst of changes, a reload for the pages it changed."""
 
     def __init__(self, out: Path, rebuild: Rebuild, changes: ChangeSource, sockets: list[socket.socket],
                  host: str, log: Callable[[str], None] = print):
@@ -190,7 +273,8 @@ class PreviewServer:
         self.port = sockets[0].getsockname()[1]
         self.log = log
         self.state = BuildState()
-        self.sockets_open: set[ReloadSocket] = set()
+        self.versions = Versions()
+        self.waiters: set[ReloadSocket] = set()  # this server's browsers (the package keeps one set per class)
         self.stop_event = threading.Event()
         self.loop: IOLoop | None = None
         self.done: asyncio.Event | None = None
@@ -200,38 +284,68 @@ class PreviewServer:
         """The address to open in a browser."""
         return local_url(self.host, self.port)
 
-    def build_once(self, changed: set) -> None:
-        """Run the rebuild callable; remember its errors; an exception in it never stops the server."""
+    @property
+    def label(self) -> str:
+        """The label of what is served now."""
+        return self.versions.label(self.state.builds)
+
+    def run_rebuild(self, changed: set) -> Rebuilt:
+        """Run the rebuild callable; an exception in it never stops the server."""
         try:
-            errors = list(self.rebuild(changed))
+            rebuilt = self.rebuild(changed)
         except Exception as exc:  # noqa: BLE001 - the server must outlive a crashing build
             self.log(traceback.format_exc())
-            errors = [f"the build crashed: {exc!r} — this is a bug in Qingdao Digest; please report it "
-                      "with the traceback printed in the terminal"]
-        self.state = BuildState(errors, self.state.builds + 1)
+            return Rebuilt([f"the build crashed: {exc!r} — this is a bug in Qingdao Digest; please report it "
+                            "with the traceback printed in the terminal"])
+        return rebuilt if isinstance(rebuilt, Rebuilt) else Rebuilt(list(rebuilt))
+
+    def build_once(self, changed: set) -> None:
+        """Rebuild and publish the result (the first build, before serving, or any later one)."""
+        self.publish(self.run_rebuild(changed))
+
+    def publish(self, rebuilt: Rebuilt) -> None:
+        """Make a build's result what the server shows: on the server's loop once it runs."""
+        if self.loop is None:
+            self.record(rebuilt)
+        else:
+            self.loop.add_callback(self.record, rebuilt)
+
+    def record(self, rebuilt: Rebuilt) -> None:
+        """Count the build, remember what it changed, tell the pages it made stale (on the loop)."""
+        build = self.state.builds + 1
+        self.versions.note(build, rebuilt, rebuilt.errors != self.state.errors)
+        self.state = BuildState(rebuilt.errors, build)
+        self.reload_browsers()
 
     def watch_loop(self) -> None:
         """Wait for a burst of changes, rebuild, tell the browsers; until stopped."""
+        changed: set = set()
         while not self.stop_event.is_set():
-            changed = self.changes.wait(self.stop_event)
+            changed |= self.changes.wait(self.stop_event)
             if not changed or self.stop_event.is_set():
                 continue
             started = time.perf_counter()
-            self.build_once(changed)
+            rebuilt = self.run_rebuild(changed)
             shown = next(iter(changed)) if len(changed) == 1 else f"{len(changed)} files"
-            status = "failed" if self.state.errors else "done"
-            self.log(f"{shown} changed: rebuild {status} in {time.perf_counter() - started:.2f} s")
-            if self.loop is not None:
-                self.loop.add_callback(self.reload_browsers)
+            seconds = time.perf_counter() - started
+            if rebuilt.superseded:  # its files are built again with the newer changes, at once
+                self.log(f"{shown} changed: rebuild given up after {seconds:.2f} s for newer changes")
+                continue
+            self.log(f"{shown} changed: rebuild {'failed' if rebuilt.errors else 'done'} in {seconds:.2f} s")
+            self.publish(rebuilt)
+            changed = set()
+
+    def add_waiter(self, sock: ReloadSocket) -> None:
+        """A page said which address it shows: follow it, and reload it at once when a build changed it since."""
+        self.waiters.add(sock)
+        if self.versions.stale(sock.built, sock.files):
+            sock.reload()
 
     def reload_browsers(self) -> None:
-        """Ask every connected browser to reload the page (runs on the server's loop)."""
-        message = json.dumps({"command": "reload", "path": "/", "liveCSS": False, "liveImg": False})
-        for sock in list(self.sockets_open):
-            try:
-                sock.write_message(message)
-            except WebSocketClosedError:
-                self.sockets_open.discard(sock)
+        """Tell the pages that the last build changed to reload (runs on the server's loop)."""
+        for sock in list(self.waiters):
+            if self.versions.stale(sock.built, sock.files):
+                sock.reload()
 
     def application(self) -> web.Application:
         """The Tornado application: the reload channel, its script, and the site."""
@@ -259,7 +373,7 @@ class PreviewServer:
         finally:
             self.stop_event.set()
             http.stop()
-            for sock in list(self.sockets_open):
+            for sock in list(self.waiters):
                 sock.close()
             await http.close_all_connections()
             watcher.join(timeout=5)
@@ -271,8 +385,8 @@ class PreviewServer:
             self.loop.add_callback(self.done.set)
 
 
-class GuardedHandler(web.RequestHandler):
-    """Refuses requests whose Host header could come from DNS rebinding."""
+class HostGuard:
+    """Refuses requests whose Host header could come from DNS rebinding (a mixin for request handlers)."""
 
     def initialize(self, server: PreviewServer) -> None:
         """Keep the server this handler works for."""
@@ -286,24 +400,25 @@ class GuardedHandler(web.RequestHandler):
             self.finish("403: this server answers only to its own address (Host header refused)\n")
 
 
-class SiteHandler(GuardedHandler):
+class SiteHandler(HostGuard, web.RequestHandler):
     """Files of the output folder; the error page in place of HTML while the build is broken."""
 
     def get(self) -> None:
         """Serve a file, a redirect, the error page or the site's 404 page."""
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
+        self.label = self.server.label  # before reading the file: the page is never older than its label
         try:
             kind, found = resolve_request(self.server.out, self.request.path)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, ValueError):
             kind, found = "missing", None
         if kind == "redirect":
-            self.redirect(str(found), permanent=False)
+            self.redirect(quote(str(found), safe="/"), permanent=False)
             return
         errors = self.server.state.errors
         html_wanted = kind == "missing" or content_type(str(found)).startswith("text/html")
         if errors and html_wanted:
-            self.send(500, "text/html; charset=utf-8", error_page(errors, self.server.port))
+            self.send(500, "text/html; charset=utf-8", error_page(errors, self.server.port, self.label))
         elif kind == "file":
             self.send_file(200, found)
         else:
@@ -322,7 +437,7 @@ class SiteHandler(GuardedHandler):
             return
         kind = content_type(path.name)
         if kind.startswith("text/html"):
-            data = inject_script(data, self.server.port)
+            data = inject_script(data, self.server.port, self.label)
         self.send(status, kind, data)
 
     def send_missing(self) -> None:
@@ -340,22 +455,32 @@ class SiteHandler(GuardedHandler):
         self.finish(data)
 
 
-class ScriptHandler(GuardedHandler):
-    """The livereload.js browser script, shipped in digest/vendor/."""
+class ScriptHandler(HostGuard, LiveReloadJSHandler):
+    """The package's handler for its browser script, livereload.js, behind the Host check."""
 
     def get(self) -> None:
-        """Serve the script."""
+        """The package's script, sent by the package's handler, with our headers."""
+        super().get()
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(reload_script())
+        self.set_header("X-Content-Type-Options", "nosniff")
 
 
-class ReloadSocket(WebSocketHandler):
-    """The LiveReload protocol: a hello handshake, then `reload` commands from the server."""
+class ReloadSocket(LiveReloadHandler):
+    """The package's LiveReload endpoint (its handshake), with what it lacks for us.
+
+    Its check_origin accepts any origin, so any web page could connect: here only a page of this
+    server may. It keeps its browsers in one set for the class, and reloads all of them for any
+    change: here each server has its own, and a browser is told to reload only when the page it
+    shows is stale, which is also checked the moment it connects.
+    """
 
     def initialize(self, server: PreviewServer) -> None:
         """Keep the server whose browsers this socket belongs to."""
         self.server = server
+        self.built: int | None = server.state.builds  # until the hello says which build the page shows
+        self.files: tuple[str, ...] = ()
+        self.page = "/"
 
     def prepare(self):
         """Refuse a foreign Host header before upgrading."""
@@ -364,22 +489,35 @@ class ReloadSocket(WebSocketHandler):
         return super().prepare()
 
     def check_origin(self, origin: str) -> bool:
-        """Only pages served from an allowed host may connect."""
-        netloc = origin.split("://", 1)[-1]
-        return host_allowed(netloc, self.server.host)
+        """Only a page served by this server, at the address the browser asked for, may connect."""
+        host = self.request.host or ""
+        return urlsplit(origin).netloc.lower() == host.lower() and host_allowed(host, self.server.host)
 
     def on_message(self, message) -> None:
-        """Answer hello; start sending reloads once the browser says which page it shows."""
+        """The package answers hello; the page's label and address come from hello and info."""
         try:
             data = json.loads(message)
         except ValueError:
             return
+        if not isinstance(data, dict):
+            return
         if data.get("command") == "hello":
-            self.write_message(json.dumps({"command": "hello", "protocols": [PROTOCOL],
-                                           "serverName": "qingdao-digest"}))
-        elif data.get("command") == "info":
-            self.server.sockets_open.add(self)
+            if "snipver" in data:  # our pages always send it; other clients are taken as up to date
+                self.built = self.server.versions.built(data["snipver"])
+            super().on_message(message)  # the package's handshake reply
+        elif data.get("command") == "info" and isinstance(data.get("url"), str):
+            self.page = urlsplit(data["url"]).path or "/"
+            self.files = page_files(self.server.out, data["url"])
+            self.server.add_waiter(self)  # not the package's class-wide set
 
     def on_close(self) -> None:
         """Forget the browser."""
-        self.server.sockets_open.discard(self)
+        self.server.waiters.discard(self)
+
+    def reload(self) -> None:
+        """Tell the page to reload itself (once for what is built now: the page it loads connects anew)."""
+        self.built = self.server.state.builds
+        try:
+            self.write_message(json.dumps({"command": "reload", "path": self.page, "liveCSS": False, "liveImg": False}))
+        except WebSocketClosedError:
+            self.server.waiters.discard(self)

@@ -83,6 +83,7 @@ class Watcher:
         self.folders: set[str] = set()  # folders the build reads below the watched folders
         self.files: set[str] = set()  # the files in them
         self.watched: list[str] = []  # what the current EventThread watches
+        self.backlog: set[str] = set()  # changes pending() found, handed out by the next wait()
         self.thread: EventThread | None = None
         self.scan()
         self.arm()
@@ -133,10 +134,23 @@ class Watcher:
             self.thread.close()
             self.thread = None
 
+    def pending(self) -> bool:
+        """Whether files the build reads changed since the last wait(), without blocking (from wait()'s thread).
+
+        What it finds is kept for the next wait(): a rebuild can ask this to give way to newer changes.
+        """
+        while True:
+            try:
+                item = self.events.get_nowait()
+            except queue.Empty:
+                return bool(self.backlog)
+            self.backlog |= self.interpret(self.rewatch() if isinstance(item, Exception) else item)
+
     def wait(self, stop: threading.Event) -> set[str]:
         """Block until something changed and then stayed quiet; return the changed files (empty when stopped)."""
         while True:
-            batch = self.next_batch(stop, None)
+            found, self.backlog = self.backlog, set()  # seen by pending() during a rebuild
+            batch = set() if found else self.next_batch(stop, None)
             if batch is None:
                 return set()
             started = time.monotonic()
@@ -147,7 +161,7 @@ class Watcher:
                 if not more:
                     break
                 batch |= more
-            changed = self.interpret(batch)
+            changed = found | self.interpret(batch)
             if changed:
                 return changed
 
@@ -162,13 +176,15 @@ class Watcher:
                 item = self.events.get(timeout=left)
             except queue.Empty:
                 continue
-            if isinstance(item, Exception):  # notify failed (e.g. its event queue overflowed): watch again
-                self.scan()
-                self.watched = []
-                self.arm()
-                return {LOST}
-            return item
+            return self.rewatch() if isinstance(item, Exception) else item
         return None
+
+    def rewatch(self) -> set:
+        """Notify failed (e.g. its event queue overflowed): walk and watch again; every path may have changed."""
+        self.scan()
+        self.watched = []
+        self.arm()
+        return {LOST}
 
     def interpret(self, batch: set) -> set[str]:
         """The changed files a batch of raw events stands for; walks again when folders came or went."""

@@ -364,6 +364,7 @@ def remove_stale(out: Path, before: set[str], keep: set[str], report: WriteRepor
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # gone already, or its folder is
             path.unlink()
             report.removed += 1
+            report.replaced.append(rel)  # serve reloads the pages that showed it
         folders.add(path.parent)
     for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
         while folder != out and out in folder.parents:

@@ -4,15 +4,18 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import queue
+import re
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from tornado.websocket import websocket_connect
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import WebSocketError, websocket_connect
 
-from digest.server import (PreviewServer, bind, content_type, host_allowed, inject_script, is_loopback,
+from digest.server import (PreviewServer, Rebuilt, bind, content_type, host_allowed, inject_script, is_loopback,
                            resolve_request)
 from digest.watch import Watcher
 
@@ -43,16 +46,17 @@ class FakeBuilder:
         self.errors: list[str] = []
         self.calls: list[set] = []
         self.crash = False
+        self.changed: list[str] | None = None  # the output files it says it changed (None: a plain list)
 
-    def __call__(self, changed: set) -> list[str]:
+    def __call__(self, changed: set) -> list[str] | Rebuilt:
         self.calls.append(changed)
         if self.crash:
             raise RuntimeError("boom")
         if self.errors:
-            return list(self.errors)
+            return list(self.errors) if self.changed is None else Rebuilt(list(self.errors), [])
         (self.out / "index.html").write_text(f"<html><body><p>build {len(self.calls)}</p></body></html>",
                                              encoding="utf-8")
-        return []
+        return [] if self.changed is None else Rebuilt([], list(self.changed))
 
 
 def make_site(out: Path) -> None:
@@ -112,7 +116,9 @@ def test_serves_files_with_content_types_and_the_reload_script_in_html_only(serv
     status, headers, body = fetch(port, "/")
     assert status == 200 and b"build 1" in body
     assert headers["content-type"] == "text/html; charset=utf-8"
-    assert body.endswith(f'<script src="/livereload.js?port={port}"></script></body></html>'.encode())
+    # the tag names the build the page shows (see test_a_page_connecting_after_a_build_that_changed_it_…)
+    assert body.endswith(f'<script src="/livereload.js?port={port}&amp;snipver={server.label}"></script>'
+                         '</body></html>'.encode())
     for path, kind in (("/style.css", "text/css; charset=utf-8"), ("/feed.xml", "application/xml; charset=utf-8"),
                        ("/search.json", "application/json; charset=utf-8"),
                        ("/app.js", "text/javascript; charset=utf-8")):
@@ -285,23 +291,173 @@ def test_edit_during_a_rebuild_queues_one_more_and_the_last_edit_wins(tmp_path):
         thread.join(timeout=10)
 
 
-def test_reload_script_ships_with_the_package_and_is_served_whole(served):
+def test_reload_script_is_the_livereload_packages_and_is_served_whole(served):
+    """The script comes from the installed package (no copy in digest/): if it cannot be served, this fails."""
+    import importlib.resources
     server, builder, changes, port = served
-    shipped = Path(__file__).resolve().parents[1] / "digest" / "vendor" / "livereload.js"
-    assert shipped.is_file(), "digest/vendor/livereload.js is missing: the browsers would never reload"
-    script = shipped.read_bytes()
-    assert b"The MIT License" in script[:2000] and b"LiveReload.prototype" in script
+    root = Path(__file__).resolve().parents[1]
+    assert not (root / "digest" / "vendor").exists(), "a copy of a package's file in digest/vendor/"
+    script = importlib.resources.files("livereload").joinpath("vendors", "livereload.js").read_bytes()
+    assert b"LiveReload" in script and b"http://livereload.com/protocols/official-7" in script
     status, headers, body = fetch(port, "/livereload.js")
     assert (status, headers["content-type"], body) == (200, "text/javascript; charset=utf-8", script)
+    assert headers["cache-control"] == "no-store"
 
 
-def test_reload_script_does_not_depend_on_the_livereload_package(tmp_path):
-    """The server runs and serves its script with no `livereload` package importable at all."""
+def test_serve_refuses_to_start_when_the_package_has_no_script(tmp_path):
+    """A broken install (the package without its script) is said at once, not found out by a page that never reloads."""
+    import shutil
     import subprocess
     import sys
-    code = ("import sys; sys.modules['livereload'] = None\n"
-            "from digest.server import reload_script\n"
-            "assert b'LiveReload' in reload_script()\n")
+    import livereload
+    from conftest import make_project
+    shadow = tmp_path / "shadow"
+    shutil.copytree(Path(livereload.__file__).parent, shadow / "livereload",
+                    ignore=shutil.ignore_patterns("vendors", "__pycache__"))
+    project = make_project(tmp_path)
     root = Path(__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    result = subprocess.run([sys.executable, str(root / "build.py"), "--root", str(project), "serve", "--port", "0"],
+                            env={**os.environ, "PYTHONPATH": str(shadow)}, capture_output=True, text=True,
+                            encoding="utf-8", timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "the livereload package has no browser script" in result.stderr and "Traceback" not in result.stderr
+
+
+async def open_page(port: int, page: str, label: str | None = None, origin: str | None = None):
+    """A reload socket as livereload.js opens it for a page: hello (with the page's label), then info."""
+    headers = {"Origin": origin or f"http://127.0.0.1:{port}"}
+    sock = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{port}/livereload", headers=headers))
+    hello = {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}
+    if label is not None:
+        hello["snipver"] = label
+    await sock.write_message(json.dumps(hello))
+    assert json.loads(await sock.read_message())["command"] == "hello"
+    await sock.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}{page}?x=1#top"}))
+    return sock
+
+
+async def messages(sock, seconds: float = 0.4) -> list[dict]:
+    """The messages a socket receives within a time."""
+    found = []
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            found.append(json.loads(await asyncio.wait_for(sock.read_message(), left)))
+        except asyncio.TimeoutError:
+            break
+    return found
+
+
+async def rebuild(server: PreviewServer, changes: FakeChanges) -> None:
+    """Hand the server a change and wait until it has counted the build (and told its browsers)."""
+    before = server.state.builds
+    changes.put({"x.md"})
+    for _ in range(1000):
+        if server.state.builds > before:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no rebuild")
+
+
+def label_of(port: int, path: str) -> str:
+    """The build label in the script tag of a served page."""
+    return re.search(rb"snipver=([\w-]+)", fetch(port, path)[2]).group(1).decode()
+
+
+def test_a_page_that_connects_after_a_build_that_changed_it_is_told_to_reload_at_once(served):
+    """The reload that was lost: a build ends between the page's request and its socket's info message."""
+    server, builder, changes, port = served
+    shown = label_of(port, "/")
+    changes.put({"a.zh.md"})
+    wait_for(lambda: server.state.builds == 2)
+
+    async def session():
+        stale = await open_page(port, "/", shown)
+        fresh = await open_page(port, "/", label_of(port, "/"))
+        foreign = await open_page(port, "/", "7-0badc0de")  # a page served before the server restarted
+        return await messages(stale, 2), await messages(fresh), await messages(foreign, 2)
+
+    stale, fresh, foreign = asyncio.run(session())
+    assert [m["command"] for m in stale] == ["reload"] and stale[0]["path"] == "/"
+    assert fresh == []
+    assert [m["command"] for m in foreign] == ["reload"]
+
+
+def test_only_the_pages_whose_files_changed_are_reloaded(served):
+    server, builder, changes, port = served
+
+    async def session():
+        zh, home, gone = [await open_page(port, path, label_of(port, path)) for path in ("/zh/", "/", "/new/")]
+        got = []
+        for changed in (["zh/index.html", "feed.xml"], ["feed.xml", "search.json"], ["new/index.html"],
+                        ["style.css"]):
+            builder.changed = changed
+            await rebuild(server, changes)
+            got.append([len(await messages(sock)) for sock in (zh, home, gone)])
+        return got
+
+    assert asyncio.run(session()) == [
+        [1, 0, 0],  # the Chinese home page only; the feed is no page with a socket
+        [0, 0, 0],
+        [0, 0, 1],  # a page that was missing (it shows the 404 page) appears
+        [1, 1, 1],  # every page loads the stylesheet
+    ]
+
+
+def test_every_page_reloads_when_the_error_page_comes_and_goes(served):
+    server, builder, changes, port = served
+
+    async def session():
+        zh, home = [await open_page(port, path, label_of(port, path)) for path in ("/zh/", "/")]
+        got = []
+        for errors in (["a.zh.md:3: broken"], ["a.zh.md:3: broken"], ["a.zh.md:4: broken"], []):
+            builder.errors, builder.changed = errors, []
+            await rebuild(server, changes)
+            got.append([len(await messages(sock)) for sock in (zh, home)])
+        return got
+
+    assert asyncio.run(session()) == [[1, 1], [0, 0], [1, 1], [1, 1]]  # the same errors again change nothing
+
+
+def test_each_server_keeps_its_own_browsers(served, tmp_path):
+    """The package keeps one set of browsers per class: a second server's rebuild reloaded the first's pages."""
+    from livereload.handlers import LiveReloadHandler
+    server, builder, changes, port = served
+    other_out = tmp_path / "other"
+    make_site(other_out)
+    other_builder, other_changes = FakeBuilder(other_out), FakeChanges()
+    sockets, other_port = bind("127.0.0.1", 0)
+    other = PreviewServer(other_out, other_builder, other_changes, sockets, "127.0.0.1", log=lambda line: None)
+    other.build_once(set())
+    thread = threading.Thread(target=other.serve, daemon=True)
+    thread.start()
+    try:
+        async def session():
+            mine = await open_page(port, "/", label_of(port, "/"))
+            theirs = await open_page(other_port, "/", label_of(other_port, "/"))
+            await rebuild(other, other_changes)
+            first = [len(await messages(mine)), len(await messages(theirs))]
+            await rebuild(server, changes)
+            return first, [len(await messages(mine)), len(await messages(theirs))]
+
+        assert asyncio.run(session()) == ([0, 1], [1, 0])
+        assert LiveReloadHandler.waiters == set()
+    finally:
+        other.stop()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "http://127.0.0.1:{other}", "http://localhost:{port}",
+                                   "null", "file://", "http://127.0.0.1:{port}.evil.example"])
+def test_a_page_from_another_origin_cannot_open_the_reload_socket(served, origin):
+    """The package's handler accepts any origin: any web page the editor visits could follow the edits."""
+    server, builder, changes, port = served
+    origin = origin.format(port=port, other=port + 1 if port < 65535 else port - 1)
+
+    async def connect(origin):
+        sock = await open_page(port, "/", label_of(port, "/"), origin=origin)
+        sock.close()
+
+    with pytest.raises((HTTPClientError, WebSocketError)):
+        asyncio.run(connect(origin))
+    asyncio.run(connect(f"http://127.0.0.1:{port}"))  # the page's own origin

@@ -20,7 +20,7 @@ from .errors import Problem, error, warning
 from .pages import make_spec, produce, producers, sitemap_outputs
 from .render import PageSpec, spec_fingerprint
 from .site import Site, View, value_hash, value_of
-from .sitemap import entry_from_text, entry_text, is_listed, sitemap_url
+from .sitemap import entries_from_texts, entry_text, is_listed, sitemap_url
 from .store import Snapshot, Update
 
 
@@ -145,7 +145,12 @@ def plan_partial(root: Path, config, state: BuildState, snap: Snapshot, scan: Sc
     new: dict = {}
     clashes: set = set()
     for producer, made in plan.produced.items():
+        # a list's pages that exist already are planned when a key they read changed (its slice, its
+        # position, an item's record: the dependents below); a list grows at one end, so most are not
+        kept = set(before.get(producer, ())) if producer.startswith("l:") else ()
         for path, maker in made.items():
+            if path in kept:
+                continue
             if path in new:
                 report_collision(site, path, new[path], (producer, maker), clashes, problems)
             else:
@@ -215,9 +220,10 @@ def static_output(rel: str) -> str | None:
 def static_outputs(root: Path, files: dict) -> set:
     """The output paths of every copied file among some input files."""
     found = set()
-    for path in files:
-        rel = os.path.relpath(path, root).replace(os.sep, "/")
-        target = static_output(rel)
+    prefix = os.path.join(str(root), "")
+    for path in files:  # the walk's paths start with the root's: a slice, not relpath, for each of thousands
+        rel = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, root)
+        target = static_output(rel.replace(os.sep, "/"))
         if target is not None:
             found.add(target)
     return found
@@ -405,7 +411,8 @@ def plan_sitemaps(plan: Plan, entries: dict, snap: Snapshot) -> None:
             (plan.stored.get(p) or (None, None))[1] for p in plan.gone)
         if not changed and not gone and not plan.gone:
             return
-        listed = {path: entry_from_text(text) for path, text in snap.entries()}
+        stored = snap.entries()
+        listed = dict(zip((path for path, _ in stored), entries_from_texts([text for _, text in stored])))
         for path in plan.gone:
             listed.pop(path, None)
         listed.update(entries)

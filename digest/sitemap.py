@@ -46,17 +46,20 @@ def is_listed(spec: PageSpec) -> bool:
 
 
 def entry_text(entry: SitemapUrl) -> str:
-    """A sitemap entry as the dependency record keeps it (JSON)."""
+    """A sitemap entry as the dependency record keeps it (JSON); it is also the entry's fingerprint."""
+    if entry.fp:
+        return entry.fp
     lastmod = entry.lastmod.isoformat() if entry.lastmod is not None else None
     return json.dumps([entry.path, lastmod, entry.links], ensure_ascii=False, separators=(",", ":"))
 
 
-def entry_from_text(text: str) -> SitemapUrl:
-    """The inverse of entry_text."""
-    path, lastmod, links = json.loads(text)
-    lastmod = dt.datetime.fromisoformat(lastmod) if lastmod is not None else None
-    links = tuple(tuple(link) for link in links)
-    return SitemapUrl(path, lastmod, links, repr((path, lastmod, links)))
+def entries_from_texts(texts: list[str]) -> list[SitemapUrl]:
+    """The inverse of entry_text for many entries (one JSON parse for all: a sitemap holds every page)."""
+    found = []
+    for text, (path, lastmod, links) in zip(texts, json.loads("[" + ",".join(texts) + "]")):
+        lastmod = dt.datetime.fromisoformat(lastmod) if lastmod is not None else None
+        found.append(SitemapUrl(path, lastmod, tuple(tuple(link) for link in links), text))
+    return found
 
 
 def sitemap_url(config, spec: PageSpec) -> SitemapUrl:
@@ -67,8 +70,8 @@ def sitemap_url(config, spec: PageSpec) -> SitemapUrl:
         links = tuple((hreflangs[code], path) for code, path in spec.alternates)
         if spec.x_default is not None:
             links += (("x-default", spec.x_default),)
-    lastmod = page_lastmod(spec)
-    return SitemapUrl(spec.path, lastmod, links, repr((spec.path, lastmod, links)))
+    entry = SitemapUrl(spec.path, page_lastmod(spec), links)
+    return SitemapUrl(entry.path, entry.lastmod, links, entry_text(entry))
 
 
 def page_lastmod(spec: PageSpec) -> dt.datetime | None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from babel import Locale
 from babel.core import get_global
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import urls
 from .body import place
@@ -53,20 +53,30 @@ def iso_filter(ctx, value) -> str:
 
 
 class SitemapRow(NamedTuple):
-    """A sitemap entry as printed: its absolute URL, its lastmod in ISO form, and (hreflang, absolute URL) pairs."""
+    """A sitemap entry as printed, every field escaped for XML already: its absolute URL, its lastmod in ISO
+    form, and (hreflang, absolute URL) pairs."""
 
     loc: str
     lastmod: str | None
     links: tuple
 
 
+def escaped(text: str) -> str:
+    """Text escaped as autoescape escapes it (markupsafe), as a plain string; most URLs have nothing to escape."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return str(escape(text))
+    return text
+
+
 @jinja2.pass_context
 def sitemap_urls(ctx, entries) -> list[SitemapRow]:
-    """Sitemap entries ready to print: a sitemap lists every page, so its URLs and dates are made here in one
-    loop rather than by a template call for each of tens of thousands."""
+    """Sitemap entries ready to print, escaped: a sitemap lists every page, so its URLs and dates are made
+    here in one loop, and the template prints them without autoescape (a call per value for tens of
+    thousands of values is most of a sitemap's time)."""
     base, timezone, absolute = ctx["base_url"], ctx["timezone"], urls.absolute
-    return [SitemapRow(absolute(base, e.path), iso_datetime(e.lastmod, timezone) if e.lastmod else None,
-                       tuple((hreflang, absolute(base, path)) for hreflang, path in e.links)) for e in entries]
+    return [SitemapRow(escaped(absolute(base, e.path)), iso_datetime(e.lastmod, timezone) if e.lastmod else None,
+                       tuple((escaped(hreflang), escaped(absolute(base, path))) for hreflang, path in e.links))
+            for e in entries]
 
 
 def script_json(value) -> Markup:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
-import multiprocessing
 import re
 import signal
 import sys
@@ -29,6 +28,8 @@ import markdown as md
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+
+from . import markdownlib  # noqa: F401  (fenced_code, loaded without Pygments)
 
 EXTENSIONS = ["tables", "footnotes", "attr_list", "sane_lists", "fenced_code"]
 # Bump when the HTML this module makes changes, so cached HTML is not reused.
@@ -213,6 +214,7 @@ def convert_in_child(body: str, watchdog: Watchdog) -> str:
     spent = watchdog.spent.get(digest, 0.0)
     if spent >= MARKDOWN_SECONDS:
         raise SlowMarkdown(digest)
+    import multiprocessing  # noqa: PLC0415 - here, not at the top: 10 ms of every build's start-up
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     for stream in (sys.stdout, sys.stderr):  # the child must not print what this process has not yet

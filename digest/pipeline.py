@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import signal
 import time
@@ -527,6 +526,7 @@ def worker_pool(workers: int, initializer=None, initargs: tuple = ()):
     """
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
+        import multiprocessing  # noqa: PLC0415 - here, not at the top: 10 ms of every build's start-up
         return multiprocessing.get_context("fork").Pool(workers, quiet_worker, (initializer, initargs))
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

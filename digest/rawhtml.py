@@ -20,8 +20,9 @@ import re
 from html.parser import HTMLParser
 
 import nh3
-from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.util import BLOCK_LEVEL_ELEMENTS
+
+from .markdownlib import FencedBlockPreprocessor
 
 # Tags that run code, load other pages or documents, submit data, or change how the rest of the page is read.
 UNSAFE_TAGS = frozenset(("script", "style", "link", "iframe", "frame", "frameset", "object", "embed", "applet",

@@ -114,12 +114,13 @@ def test_the_parallel_path_gives_the_same_bytes_as_one_process(tmp_path, monkeyp
     add_articles(project, 24)
     monkeypatch.setattr(pipeline_mod, "POOL_THRESHOLD", 4)  # the pool every real site uses, on a small site
     calls = []
-    real_pool = pipeline_mod.multiprocessing.get_context
+    import multiprocessing  # the pipeline imports it when it needs a pool
+    real_pool = multiprocessing.get_context
 
     def counting(method):
         calls.append(method)
         return real_pool(method)
-    monkeypatch.setattr(pipeline_mod.multiprocessing, "get_context", counting)
+    monkeypatch.setattr(multiprocessing, "get_context", counting)
     build_project(project, tmp_path / "parallel", workers=2, cache_dir=tmp_path / "cache-a")
     assert len(calls) >= 2  # Markdown and rendering both went through a pool
     build_project(project, tmp_path / "serial", workers=1, cache_dir=tmp_path / "cache-b")

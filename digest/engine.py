@@ -115,6 +115,9 @@ def scan_inputs(root: Path, known: dict, changed: set | None) -> Scan:
             refresh_path(root, path, current)
     result: dict = {}
     for path, last in current.items():
+        if changed is not None and last is not None:
+            result[path] = last  # the watcher says it did not change: no system call for it
+            continue
         sig = stat_signature(path, stats.get(path))
         if sig is None:
             continue

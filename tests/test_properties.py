@@ -183,3 +183,21 @@ def test_any_config_values(config):
     holder, project = generated_project(config=config)
     with holder:
         assert_build_properties(project)
+
+
+NAME_PARTS = st.sampled_from(["id_rsa", ".env", ".", "#", "~", ".swp", ".bak", ".key", "con", "lpt1", "nul", " ",
+                              "\u3000", "\t", ":", "*", "a", "中", "-", "_", ".md", "thumbs.db", "desktop.ini"])
+
+
+@given(st.lists(st.one_of(NAME_PARTS, st.text(max_size=3)), min_size=1, max_size=6).map("".join).filter(bool))
+@example(".DS_Store")
+@example("server.KEY")
+@example("com1 .txt")
+def test_the_walks_fast_test_of_a_name_misses_no_name_a_rule_would_refuse(name):
+    """sources.noticed is the walk's shortcut: any name that is hidden, secret, a leftover or a name some file
+    system cannot hold must get past it to the rules (the length rule is tested apart by the walk)."""
+    from digest import sources, urls
+    flagged = (name.startswith(".") or sources.is_secret(name) or sources.is_leftover(name)
+               or (urls.name_problem(name) is not None and not urls.name_problem(name).startswith("is over")))
+    if flagged:
+        assert sources.noticed(name.lower())

@@ -19,6 +19,7 @@ memory); a new process starts with an empty one and reads the record from the ca
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .sources import is_ignored, walk_files
 from .store import Snapshot, SnapshotError
 
 ENGINE = Path(__file__).parent
+PYCACHE = os.sep + "__pycache__" + os.sep
 
 
 @dataclass
@@ -99,37 +101,51 @@ def scan_inputs(root: Path, known: dict, changed: set | None) -> Scan:
 
     changed (from the preview server's watcher): only those paths are looked at again.
     """
-    current: dict = {}
-    walks: dict = {}
-    stats: dict = {}
     if changed is None:
-        for folder, project in input_folders(root):
-            walk = walks[folder] = walk_files(folder, project)
-            stats.update(walk.stats)
-            for path in walk.paths:
-                current[path] = None
-        current[str(root / "config.yaml")] = None
-    else:
-        current = dict(known)
-        for path in changed:
-            refresh_path(root, path, current)
+        return scan_all(root, known)
+    current = dict(known)
+    for path in changed:
+        refresh_path(root, path, current)
     result: dict = {}
     for path, last in current.items():
-        if changed is not None and last is not None:
+        if last is not None:
             result[path] = last  # the watcher says it did not change: no system call for it
             continue
-        sig = stat_signature(path, stats.get(path))
+        sig = stat_signature(path)
         if sig is None:
             continue
         before = known.get(path)
-        if last is not None and last[0] == sig:
-            result[path] = last
-        elif before is not None and before[0] == sig:
-            result[path] = before
-        else:
-            result[path] = (sig, file_hash(path))
+        result[path] = before if before is not None and before[0] == sig else (sig, file_hash(path))
     differ = {p for p, v in result.items() if known.get(p, (None, None))[1] != v[1]}
     gone = set(known) - set(result)
+    return Scan(result, {}, differ | gone, gone)
+
+
+def scan_all(root: Path, known: dict) -> Scan:
+    """scan_inputs over a walk of every input folder: one pass over what the walk found (its stat
+    results), since a build in a new process pays this for every file of the archive."""
+    result: dict = {}
+    differ: set = set()
+    walks: dict = {}
+    found = []
+    for folder, project in input_folders(root):
+        walk = walks[folder] = walk_files(folder, project)
+        if folder == ENGINE:  # the engine is its source: the bytecode Python writes beside it is not an input
+            walk.stats = {path: st for path, st in walk.stats.items() if PYCACHE not in path}
+        found.append(walk.stats.items())
+    found.append([(str(root / "config.yaml"), None)])
+    for path, st in itertools.chain(*found):
+        sig = stat_signature(path, st)
+        if sig is None:
+            continue
+        before = known.get(path)
+        if before is not None and before[0] == sig:
+            result[path] = before
+            continue
+        result[path] = (sig, file_hash(path))
+        if before is None or before[1] != result[path][1]:
+            differ.add(path)
+    gone = set(known) - set(result) if len(known) != len(result) or differ else set()
     return Scan(result, walks, differ | gone, gone)
 
 

@@ -259,6 +259,7 @@ def visit_folder(folder: str, project: Path, fence: str, walk: Walk, ancestors: 
         walk.problems.append(error(relative(Path(folder), project), None, f"cannot read the folder ({exc.strerror})",
                                    "check its permissions", code="unreadable"))
         return
+    append, stats = walk.paths.append, walk.stats
     for entry in entries:
         name = entry.name
         path = entry.path
@@ -266,20 +267,22 @@ def visit_folder(folder: str, project: Path, fence: str, walk: Walk, ancestors: 
                 or (len(name) > MAX_SEGMENT_BYTES // 4 and len(name.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES)) \
                 and skip_name(name, relative(Path(path), project), walk):
             continue
-        if not entry.is_symlink():  # the common case: no realpath, no extra system call
-            if entry.is_dir(follow_symlinks=False):
-                visit_folder(path, project, fence, walk, ancestors + (os.path.join(ancestors[-1], name),), linked)
-            elif entry.is_file(follow_symlinks=False):
-                walk.paths.append(path)
-                walk.stats[path] = entry.stat(follow_symlinks=False)
+        if entry.is_file(follow_symlinks=False):  # the common case first: no realpath, no extra system call
+            append(path)
+            stats[path] = entry.stat(follow_symlinks=False)
             continue
+        if entry.is_dir(follow_symlinks=False):
+            visit_folder(path, project, fence, walk, ancestors + (os.path.join(ancestors[-1], name),), linked)
+            continue
+        if not entry.is_symlink():
+            continue  # a socket, a pipe, a device: not content
         shown = relative(Path(path), project)
         real = os.path.realpath(path)
         if not link_allowed(Path(path), real, fence, shown, walk):
             continue
         if not os.path.isdir(real):
-            walk.paths.append(path)
-            walk.stats[path] = os.stat(real)
+            append(path)
+            stats[path] = os.stat(real)
         elif real in ancestors:
             walk.problems.append(error(shown, None, "this link leads back to a folder that contains it "
                                        "(a link loop)", "remove the link", code="link-loop"))

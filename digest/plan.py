@@ -41,6 +41,7 @@ class Plan:
     foreign: set = field(default_factory=set)  # files found in the output that are not ours: never deleted
     keep: set = field(default_factory=set)  # files the output keeps
     warnings: dict = field(default_factory=dict)  # where -> warnings
+    model_changed: bool = True  # the editions' infos or the glossary changed (site_blobs are saved again)
     counts: dict = field(default_factory=dict)  # lang -> HTML pages
     outputs: int = 0  # files of the site
     articles_touched: bool = False  # an article page was written or removed (the search index follows)
@@ -134,6 +135,7 @@ def plan_partial(root: Path, config, state: BuildState, snap: Snapshot, scan: Sc
         problems += [p for p in found if p.level == "error"]
         plan.warnings["site:glossary"] = found
     info_changed = {date for date in editions if infos_before.get(date) != site.infos.get(date)}
+    plan.model_changed = bool(info_changed) or glossary
     keys, lists = touched_keys(site, delta, info_changed, old_editions, glossary, config.feed_size)
     run = {"g:" + key for key in delta} | {"e:" + key.split("/")[0] for key in delta} | \
         {"e:" + date for date in info_changed} | {"l:" + name for name in lists}
@@ -491,9 +493,10 @@ def finish_plan(plan: Plan, state: BuildState, snap: Snapshot, root: Path) -> No
         if site.catalog.changed:
             plan.update.plain.update(catalog_rows(site, site.catalog.changed))
             plan.update.plain["dates"] = list(site.catalog.dates)
-    plan.update.blobs.update(site_blobs(site))
+    if plan.full or plan.model_changed:  # every edition's info: written again only when one changed
+        plan.update.blobs.update(site_blobs(site))
     plan.update.blobs["site_fp"] = site.fp
-    plan.update.blobs["warnings"] = plan.warnings
+    plan.update.blobs["warnings"] = {key: found for key, found in plan.warnings.items() if found}  # most are []
     plan.update.blobs["counts"] = plan.counts
     plan.update.blobs["outputs"] = plan.outputs
 

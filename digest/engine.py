@@ -114,11 +114,15 @@ def scan_inputs(root: Path, known: dict, changed: set | None) -> Scan:
         sig = stat_signature(path)
         if sig is None:
             continue
-        before = known.get(path)
-        result[path] = before if before is not None and before[0] == sig else (sig, file_hash(path))
+        result[path] = signed(path, sig, known.get(path))
     differ = {p for p, v in result.items() if known.get(p, (None, None))[1] != v[1]}
     gone = set(known) - set(result)
     return Scan(result, {}, differ | gone, gone)
+
+
+def signed(path: str, sig: str, before: tuple | None) -> tuple:
+    """A file's (signature, content hash): the last build's when its signature is the same, else hashed now."""
+    return before if before is not None and before[0] == sig else (sig, file_hash(path))
 
 
 def scan_all(root: Path, known: dict) -> Scan:
@@ -139,11 +143,8 @@ def scan_all(root: Path, known: dict) -> Scan:
         if sig is None:
             continue
         before = known.get(path)
-        if before is not None and before[0] == sig:
-            result[path] = before
-            continue
-        result[path] = (sig, file_hash(path))
-        if before is None or before[1] != result[path][1]:
+        result[path] = found_now = signed(path, sig, before)
+        if found_now is not before and (before is None or before[1] != found_now[1]):
             differ.add(path)
     gone = set(known) - set(result) if len(known) != len(result) or differ else set()
     return Scan(result, walks, differ | gone, gone)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from . import urls
 from .config import Config
@@ -61,6 +61,7 @@ class Article:
         return dict(self.alternates).get(lang)
 
 
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 ARTICLE_TUPLES = ("tags", "position", "alternates", "aliases", "targets")  # JSON lists back to tuples
 
 
@@ -136,8 +137,6 @@ class Page:
     targets: tuple = ()
     fp: str = ""
 
-
-ARTICLE_FIELDS = tuple(f.name for f in __import__("dataclasses").fields(Article))
 
 
 def fingerprint(*parts) -> str:

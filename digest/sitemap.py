@@ -47,10 +47,13 @@ def is_listed(spec: PageSpec) -> bool:
 
 def entry_text(entry: SitemapUrl) -> str:
     """A sitemap entry as the dependency record keeps it (JSON); it is also the entry's fingerprint."""
-    if entry.fp:
-        return entry.fp
-    lastmod = entry.lastmod.isoformat() if entry.lastmod is not None else None
-    return json.dumps([entry.path, lastmod, entry.links], ensure_ascii=False, separators=(",", ":"))
+    return entry.fp or entry_json(entry.path, entry.lastmod, entry.links)
+
+
+def entry_json(path: str, lastmod: dt.datetime | None, links: tuple) -> str:
+    """The JSON text of an entry's fields (see entry_text)."""
+    modified = lastmod.isoformat() if lastmod is not None else None
+    return json.dumps([path, modified, links], ensure_ascii=False, separators=(",", ":"))
 
 
 def entries_from_texts(texts: list[str]) -> list[SitemapUrl]:
@@ -70,8 +73,8 @@ def sitemap_url(config, spec: PageSpec) -> SitemapUrl:
         links = tuple((hreflangs[code], path) for code, path in spec.alternates)
         if spec.x_default is not None:
             links += (("x-default", spec.x_default),)
-    entry = SitemapUrl(spec.path, page_lastmod(spec), links)
-    return SitemapUrl(entry.path, entry.lastmod, links, entry_text(entry))
+    lastmod = page_lastmod(spec)
+    return SitemapUrl(spec.path, lastmod, links, entry_json(spec.path, lastmod, links))
 
 
 def page_lastmod(spec: PageSpec) -> dt.datetime | None:
